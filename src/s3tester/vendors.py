@@ -1,0 +1,487 @@
+"""Vendor profiles: which S3 server, where, as whom, and how to start one locally.
+
+A profile is `vendors/<name>.yaml`. It names an endpoint (or none, when the server is
+launched here), a region, an addressing style and credential sets whose values may come
+from the environment (`${env:NAME}`, `${env:NAME:-default}`). A profile with `launch:`
+says how `s3tester.launch.launched` starts a local instance; `container:` documents the
+`docker run` command for hosts that have Docker.
+
+Loading validates the whole profile and reports every problem at its `file:line:col`.
+Environment variables are resolved only by `endpoint_for`, so listing profiles never
+needs them. Secrets are `SecretStr` and never reach a repr, a log or a message.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import (
+    Field,
+    PrivateAttr,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from s3tester import yamlpos
+from s3tester.errors import ConfigError, Location, Problem
+from s3tester.models import Credential, EndpointConfig, Model
+
+PROFILE_SUFFIXES = (".yaml", ".yml")
+CREDENTIAL_NAME = r"^[a-z][a-z0-9_-]*$"
+PORT_NAME = r"^[a-z][a-z0-9_]*$"
+
+#: `${env:NAME}` or `${env:NAME:-default}` (the default may be empty).
+ENV_RE = re.compile(r"\$\{env:([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+
+#: Launch placeholders. Only these names are replaced, so JSON and TOML braces in
+#: `files:` need no escaping.
+PLACEHOLDER_RE = re.compile(
+    r"\{(port|host|data_dir|workdir|tools"
+    r"|ports\.[A-Za-z0-9_]+"
+    r"|cred\.[A-Za-z0-9_-]+\.(?:access_key|secret_key))\}"
+)
+
+
+class CredentialSpec(Model):
+    """A credential set as a profile writes it: values may hold `${env:...}`."""
+
+    access_key: str = Field(min_length=1)
+    secret_key: SecretStr
+    session_token: SecretStr | None = None
+    optional: bool = Field(
+        default=False,
+        description="left out (instead of an error) when its environment variables are unset",
+    )
+    description: str = ""
+
+    @field_validator("secret_key", "session_token", mode="before")
+    @classmethod
+    def _plain(cls, value: Any) -> Any:
+        if value is None or isinstance(value, SecretStr):
+            return value
+        if not isinstance(value, str | int | float):
+            raise ValueError("must be a string")
+        return str(value)
+
+
+class IamUserStep(Model):
+    """Create an IAM user through the server's IAM API and fill a credential set with its key."""
+
+    user: str = Field(min_length=1, description="IAM user name")
+    credential: str = Field(pattern=CREDENTIAL_NAME, description="credential set it becomes")
+    policy: dict[str, Any] | None = Field(
+        default=None, description="inline identity policy document (put as `s3tester`)"
+    )
+    as_: str | None = Field(
+        default=None, alias="as", description="credential set that calls IAM (default: probe)"
+    )
+
+
+class HttpSetupStep(Model):
+    """One unsigned HTTP request to the launched server (e.g. moto's reset-auth)."""
+
+    method: Literal["GET", "POST", "PUT", "DELETE"] = "POST"
+    path: str = Field(pattern=r"^/")
+    body: str = ""
+    headers: dict[str, str] = Field(default_factory=dict)
+
+
+class SetupStep(Model):
+    """A post-start step: exactly one of `iam_user` or `http`."""
+
+    iam_user: IamUserStep | None = None
+    http: HttpSetupStep | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> SetupStep:
+        if (self.iam_user is None) == (self.http is None):
+            raise ValueError("a setup step has exactly one of 'iam_user' or 'http'")
+        return self
+
+
+class LaunchSpec(Model):
+    """How to start a local instance: one process on free 127.0.0.1 ports.
+
+    Strings in `command`, `env`, `files` and `requires` may use `{port}` (the S3 port),
+    `{host}` (127.0.0.1), `{ports.NAME}` (an extra free port from `ports`), `{data_dir}`,
+    `{workdir}`, `{tools}` (the repo-local `.tools/` dir) and, in `env` and `files` only,
+    `{cred.NAME.access_key}` / `{cred.NAME.secret_key}` (never on a command line, where
+    `ps` would show them).
+    """
+
+    command: list[str] = Field(min_length=1)
+    install: str = Field(default="", description="how to install what `command` needs")
+    tools_subdir: str | None = Field(
+        default=None,
+        description="folder of .tools/ whose bin/ is searched first (default: profile name)",
+    )
+    requires: list[str] = Field(
+        default_factory=list, description="paths that must exist, else 'not installed'"
+    )
+    env: dict[str, str] = Field(default_factory=dict)
+    ports: list[str] = Field(default_factory=list, description="names of extra free ports")
+    files: dict[str, str] = Field(
+        default_factory=dict, description="files written into the work dir before start"
+    )
+    probe_credential: str = Field(
+        default="main", pattern=CREDENTIAL_NAME, description="signs the readiness ListBuckets"
+    )
+    ready_timeout: float = Field(default=30.0, gt=0, le=600)
+    stop_timeout: float = Field(default=5.0, gt=0, le=120)
+    version_command: list[str] | None = Field(
+        default=None, description="prints the server's version (run while it starts)"
+    )
+    version_regex: str = r"(\d+\.\d+(?:\.\d+)?)"
+    setup: list[SetupStep] = Field(default_factory=list)
+
+    @field_validator("ports")
+    @classmethod
+    def _port_names(cls, names: list[str]) -> list[str]:
+        for name in names:
+            if not re.match(PORT_NAME, name):
+                raise ValueError(f"port name '{name}' must match {PORT_NAME}")
+        if len(set(names)) != len(names):
+            raise ValueError("port names must be unique")
+        return names
+
+    @field_validator("files")
+    @classmethod
+    def _relative_files(cls, files: dict[str, str]) -> dict[str, str]:
+        for name in files:
+            path = Path(name)
+            if path.is_absolute() or ".." in path.parts or not name:
+                raise ValueError(f"file name '{name}' must be relative to the work dir")
+        return files
+
+    @field_validator("version_regex")
+    @classmethod
+    def _regex(cls, value: str) -> str:
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"invalid regex: {exc}") from None
+        return value
+
+
+class VendorProfile(Model):
+    """One vendor: where its endpoint is, who we are there, and maybe how to start it."""
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$")
+    description: str = ""
+    endpoint: str | None = Field(default=None, description="URL; may hold ${env:...}")
+    region: str = "us-east-1"
+    addressing_style: Literal["path", "virtual", "auto"] = "path"
+    verify_ssl: bool = True
+    credentials: dict[str, CredentialSpec] = Field(default_factory=dict)
+    launch: LaunchSpec | None = None
+    container: str | None = Field(
+        default=None, description="docker command that starts it, for hosts with Docker"
+    )
+    notes: str = ""
+    _source: str | None = PrivateAttr(default=None)
+
+    @property
+    def source(self) -> str | None:
+        """The file the profile was loaded from, as shown in messages."""
+        return self._source
+
+    @field_validator("credentials")
+    @classmethod
+    def _credential_names(cls, creds: dict[str, CredentialSpec]) -> dict[str, CredentialSpec]:
+        for name in creds:
+            if not re.match(CREDENTIAL_NAME, name) or name == "anonymous":
+                raise ValueError(
+                    f"credential set name '{name}' must match {CREDENTIAL_NAME} "
+                    "and not be 'anonymous'"
+                )
+        return creds
+
+    @model_validator(mode="after")
+    def _consistent(self) -> VendorProfile:
+        if self.endpoint is None and self.launch is None:
+            raise ValueError("a profile needs an 'endpoint' or a 'launch' section (or both)")
+        if self.launch is not None:
+            _check_launch(self.launch, set(self.credentials))
+        return self
+
+    @property
+    def launchable(self) -> bool:
+        return self.launch is not None
+
+    def credential_names(self) -> list[str]:
+        """Every credential set a run against this profile has: declared and set up."""
+        names = list(self.credentials)
+        if self.launch is not None:
+            names += [s.iam_user.credential for s in self.launch.setup if s.iam_user]
+        return names
+
+
+def _check_launch(spec: LaunchSpec, declared: set[str]) -> None:
+    """Cross-field checks: every placeholder and credential name refers to something."""
+    created: set[str] = set()
+    for step in spec.setup:
+        if step.iam_user is None:
+            continue
+        cred = step.iam_user.credential
+        if cred in declared or cred in created:
+            raise ValueError(
+                f"setup creates credential set '{cred}', which is already defined; "
+                "a set comes either from 'credentials' or from one setup step"
+            )
+        caller = step.iam_user.as_ or spec.probe_credential
+        if caller not in declared and caller not in created:
+            raise ValueError(f"setup step for '{cred}' calls IAM as unknown credential '{caller}'")
+        created.add(cred)
+    if spec.probe_credential not in declared:
+        raise ValueError(
+            f"launch.probe_credential '{spec.probe_credential}' is not in 'credentials' "
+            f"(defined: {', '.join(sorted(declared)) or 'none'})"
+        )
+    ports = set(spec.ports)
+    fields: list[tuple[str, str, bool]] = [
+        (f"command[{i}]", s, False) for i, s in enumerate(spec.command)
+    ]
+    fields += [(f"requires[{i}]", s, False) for i, s in enumerate(spec.requires)]
+    fields += [(f"env.{k}", v, True) for k, v in spec.env.items()]
+    fields += [(f"files.{k}", v, True) for k, v in spec.files.items()]
+    for where, text, secrets_ok in fields:
+        for match in PLACEHOLDER_RE.finditer(text):
+            token = match.group(1)
+            if token.startswith("ports.") and token[6:] not in ports:
+                raise ValueError(f"{where}: {{{token}}} names no port in launch.ports")
+            if token.startswith("cred."):
+                cred, _, part = token[5:].rpartition(".")
+                if cred not in declared:
+                    raise ValueError(f"{where}: {{{token}}} names no credential set")
+                if part == "secret_key" and not secrets_ok:
+                    raise ValueError(
+                        f"{where}: secrets may not appear on a command line; "
+                        "put them in launch.env or launch.files"
+                    )
+
+
+# --------------------------------------------------------------------------- finding
+
+
+def repo_root() -> Path | None:
+    """The source checkout this package runs from, if any (has `vendors/`)."""
+    here = Path(__file__).resolve()
+    for parent in here.parents[1:4]:
+        if (parent / "vendors").is_dir() and (parent / "pyproject.toml").is_file():
+            return parent
+    return None
+
+
+def vendor_dirs() -> list[Path]:
+    """Where profiles are looked up, first match wins.
+
+    `$S3TESTER_VENDOR_DIRS` (os.pathsep-separated), then `./vendors`, then the source
+    checkout's `vendors/`, then profiles shipped inside the package (`s3tester/vendors/`).
+    """
+    candidates: list[Path] = []
+    extra = os.environ.get("S3TESTER_VENDOR_DIRS", "")
+    candidates += [Path(p) for p in extra.split(os.pathsep) if p]
+    candidates.append(Path.cwd() / "vendors")
+    root = repo_root()
+    if root is not None:
+        candidates.append(root / "vendors")
+    candidates.append(Path(__file__).resolve().parent / "vendors")
+    seen: set[Path] = set()
+    dirs: list[Path] = []
+    for path in candidates:
+        resolved = path.resolve()
+        if resolved.is_dir() and resolved not in seen:
+            seen.add(resolved)
+            dirs.append(resolved)
+    return dirs
+
+
+def tools_dir() -> Path:
+    """Where `scripts/install-vendor.sh` installs servers: `$S3TESTER_TOOLS_DIR`, else
+    `.tools/` of the source checkout, else `./.tools`."""
+    env = os.environ.get("S3TESTER_TOOLS_DIR")
+    if env:
+        return Path(env).resolve()
+    root = repo_root()
+    return (root if root is not None else Path.cwd()).resolve() / ".tools"
+
+
+def _profile_files() -> dict[str, Path]:
+    found: dict[str, Path] = {}
+    for directory in vendor_dirs():
+        for path in sorted(directory.iterdir()):
+            if path.suffix in PROFILE_SUFFIXES and path.is_file():
+                found.setdefault(path.stem, path)
+    return found
+
+
+def _looks_like_path(name_or_path: str) -> bool:
+    return name_or_path.endswith(PROFILE_SUFFIXES) or os.sep in name_or_path or "/" in name_or_path
+
+
+def load_profile(name_or_path: str) -> VendorProfile:
+    """Load a profile by name (`seaweedfs`) or path (`vendors/seaweedfs.yaml`).
+
+    Raises ConfigError (exit 2) naming `file:line:col` for each problem.
+    """
+    if _looks_like_path(name_or_path):
+        return _load_file(Path(name_or_path))
+    files = _profile_files()
+    if name_or_path not in files:
+        known = ", ".join(sorted(files)) or "none"
+        raise ConfigError(
+            f"unknown vendor '{name_or_path}' (known: {known}; "
+            f"searched {', '.join(str(d) for d in vendor_dirs()) or 'no vendor dirs'})"
+        )
+    return _load_file(files[name_or_path])
+
+
+def list_profiles() -> list[VendorProfile]:
+    """Every profile in `vendor_dirs()`, sorted by name; a broken one raises ConfigError."""
+    return [_load_file(path) for _, path in sorted(_profile_files().items())]
+
+
+def _load_file(path: Path) -> VendorProfile:
+    shown = _shown(path)
+    data = yamlpos.load(path, shown)
+    if not isinstance(data, dict):
+        kind = "empty" if data is None else type(data).__name__
+        raise ConfigError(f"a vendor profile is a mapping, got {kind}", Location(shown, 1, 1))
+    data = dict(data)
+    data.setdefault("name", path.stem)
+    try:
+        profile = VendorProfile.model_validate(data)
+    except ValidationError as exc:
+        problems = [_problem(data, shown, err) for err in exc.errors()]
+        raise ConfigError(problems[0].message, problems[0].location, problems) from None
+    if profile.name != path.stem:
+        loc = yamlpos.locate(data, ("name",)) or Location(shown)
+        raise ConfigError(f"name '{profile.name}' differs from the file name '{path.stem}'", loc)
+    profile._source = shown
+    return profile
+
+
+def _problem(data: dict[str, Any], shown: str, err: Any) -> Problem:
+    loc_path: tuple[Any, ...] = tuple(err["loc"])
+    message: str = err["msg"]
+    if err["type"] == "extra_forbidden":
+        message = f"unknown key '{loc_path[-1]}'"
+        location = yamlpos.locate(data, loc_path, key=True)
+    else:
+        location = yamlpos.locate(data, loc_path)
+        message = message.removeprefix("Value error, ")
+    where = ".".join(str(p) for p in loc_path if p != "as_")
+    if where:
+        message = f"{where}: {message}"
+    return Problem(location or Location(shown), message)
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+# --------------------------------------------------------------------------- resolving
+
+
+class _Unset(Exception):
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.name = name
+
+
+def resolve_env(text: str, environ: dict[str, str] | None = None) -> str:
+    """Replace `${env:NAME}` and `${env:NAME:-default}`; raises ConfigError when unset."""
+    try:
+        return _resolve(text, os.environ if environ is None else environ)
+    except _Unset as exc:
+        raise ConfigError(f"environment variable {exc.name} is not set") from None
+
+
+def _resolve(text: str, environ: Any) -> str:
+    def one(match: re.Match[str]) -> str:
+        name, default = match.group(1), match.group(2)
+        value = environ.get(name)
+        if value is None or (value == "" and default is not None):
+            if default is None:
+                raise _Unset(name)
+            return default
+        return str(value)
+
+    return ENV_RE.sub(one, text)
+
+
+def resolve_credentials(
+    profile: VendorProfile, environ: dict[str, str] | None = None
+) -> dict[str, Credential]:
+    """The profile's declared credential sets with `${env:...}` resolved.
+
+    A set marked `optional` whose variables are unset is left out; any other unset
+    variable is a ConfigError naming the profile, the set and the variable.
+    """
+    env: Any = os.environ if environ is None else environ
+    out: dict[str, Credential] = {}
+    for name, spec in profile.credentials.items():
+        try:
+            token = spec.session_token.get_secret_value() if spec.session_token else None
+            out[name] = Credential(
+                access_key=_resolve(spec.access_key, env),
+                secret_key=SecretStr(_resolve(spec.secret_key.get_secret_value(), env)),
+                session_token=SecretStr(_resolve(token, env)) if token is not None else None,
+            )
+        except _Unset as exc:
+            if spec.optional:
+                continue
+            raise ConfigError(
+                f"vendor '{profile.name}': credential set '{name}' needs environment "
+                f"variable {exc.name}",
+                Location(profile.source) if profile.source else None,
+            ) from None
+    return out
+
+
+def endpoint_for(
+    profile: VendorProfile,
+    endpoint_override: str | None = None,
+    environ: dict[str, str] | None = None,
+) -> EndpointConfig:
+    """The run's endpoint for a profile that is already running somewhere (no launch).
+
+    `endpoint_override` (from `--endpoint`) wins over the profile's `endpoint`.
+    """
+    env: Any = os.environ if environ is None else environ
+    where = Location(profile.source) if profile.source else None
+    raw = endpoint_override if endpoint_override is not None else profile.endpoint
+    if raw is None:
+        raise ConfigError(
+            f"vendor '{profile.name}' has no endpoint: launch it (it has a 'launch' section) "
+            "or give --endpoint URL",
+            where,
+        )
+    try:
+        url = _resolve(raw, env).strip()
+    except _Unset as exc:
+        raise ConfigError(
+            f"vendor '{profile.name}': endpoint needs environment variable {exc.name} "
+            "(or give --endpoint URL)",
+            where,
+        ) from None
+    if not re.match(r"^https?://[^/\s]+", url):
+        raise ConfigError(
+            f"vendor '{profile.name}': endpoint '{url}' is not an http(s):// URL", where
+        )
+    return EndpointConfig(
+        url=url.rstrip("/"),
+        region=profile.region,
+        addressing_style=profile.addressing_style,
+        credentials=resolve_credentials(profile, environ),
+        verify_ssl=profile.verify_ssl,
+        vendor=profile.name,
+    )
