@@ -1,0 +1,3 @@
+from s3tester.cli import main
+
+main()

@@ -1,0 +1,107 @@
+"""Empty and delete a bucket the run created: versions, delete markers, uploads, then the bucket.
+
+Only ever called with names the run generated (run-unique prefix), so it cannot touch
+data the run did not create.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+GONE = {"NoSuchBucket", "404", "NotFound"}
+
+
+def _code(exc: Any) -> str:
+    return str(getattr(exc, "response", {}).get("Error", {}).get("Code", ""))
+
+
+def bucket_exists(client: Any, name: str) -> bool | None:
+    from botocore.exceptions import ClientError
+
+    try:
+        client.head_bucket(Bucket=name)
+        return True
+    except ClientError as exc:
+        if _code(exc) in GONE:
+            return False
+        return None  # exists but we may not see it (403), or the server cannot say
+
+
+def _delete_keys(client: Any, name: str, keys: list[dict[str, str]]) -> None:
+    from botocore.exceptions import ClientError
+
+    for start in range(0, len(keys), 1000):
+        batch = keys[start : start + 1000]
+        try:
+            client.delete_objects(Bucket=name, Delete={"Objects": batch, "Quiet": True}, BypassGovernanceRetention=True)
+            continue
+        except ClientError:
+            pass  # some servers lack DeleteObjects or bypass: fall back to one by one
+        for key in batch:
+            kwargs: dict[str, Any] = {"Bucket": name, "Key": key["Key"]}
+            if key.get("VersionId"):
+                kwargs["VersionId"] = key["VersionId"]
+            try:
+                client.delete_object(BypassGovernanceRetention=True, **kwargs)
+            except ClientError:
+                try:
+                    client.delete_object(**kwargs)
+                except ClientError:
+                    pass
+
+
+def empty_bucket(client: Any, name: str) -> None:
+    from botocore.exceptions import ClientError
+
+    try:
+        for page in client.get_paginator("list_multipart_uploads").paginate(Bucket=name):
+            for upload in page.get("Uploads", []):
+                try:
+                    client.abort_multipart_upload(Bucket=name, Key=upload["Key"], UploadId=upload["UploadId"])
+                except ClientError:
+                    pass
+    except ClientError:
+        pass
+    try:
+        for page in client.get_paginator("list_object_versions").paginate(Bucket=name):
+            keys = [
+                {"Key": v["Key"], "VersionId": v["VersionId"]}
+                for v in page.get("Versions", []) + page.get("DeleteMarkers", [])
+                if v.get("VersionId")
+            ]
+            _delete_keys(client, name, keys)
+    except ClientError:
+        pass
+    try:
+        for page in client.get_paginator("list_objects_v2").paginate(Bucket=name):
+            _delete_keys(client, name, [{"Key": o["Key"]} for o in page.get("Contents", [])])
+    except ClientError:
+        pass
+
+
+def remove_bucket(clients: list[Any], name: str) -> str | None:
+    """Remove `name` with the first client that can; None when gone, else why it is left."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    reason = None
+    for client in clients:
+        try:
+            try:  # one request in the common case: the bucket is empty or already gone
+                client.delete_bucket(Bucket=name)
+                return None
+            except ClientError as exc:
+                if _code(exc) in GONE:
+                    return None
+                if _code(exc) in ("AccessDenied", "403"):
+                    reason = f"{name}: AccessDenied"
+                    continue
+            empty_bucket(client, name)
+            client.delete_bucket(Bucket=name)
+            return None
+        except ClientError as exc:
+            if _code(exc) in GONE:
+                return None
+            reason = f"{name}: {_code(exc)}"
+        except BotoCoreError as exc:
+            reason = f"{name}: {exc}"
+    return reason

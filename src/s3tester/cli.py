@@ -1,0 +1,196 @@
+"""The command line: a thin shell over the library (`api`, `loader`, `report`, ...).
+
+Options can also come from S3TESTER_<OPTION> environment variables (click's auto env vars).
+Exit codes: 0 passed, 1 failures/regressions, 2 bad config or usage, 3 endpoint unreachable.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from s3tester import __version__
+from s3tester.errors import EXIT_CONFIG, EXIT_FAILED, EXIT_OK, S3TesterError
+
+CONTEXT = {"auto_envvar_prefix": "S3TESTER", "help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+def _version_text() -> str:
+    return f"s3tester {__version__}"
+
+
+class Group(click.Group):
+    """Turns every S3TesterError into one clear message and its exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except S3TesterError as exc:
+            click.echo(f"error: {exc}" if not getattr(exc, "problems", None) else str(exc), err=True)
+            ctx.exit(exc.exit_code)
+
+
+@click.group(cls=Group, context_settings=CONTEXT)
+@click.version_option(__version__, "--version", "-V", message="%(prog)s %(version)s", prog_name="s3tester")
+def cli() -> None:
+    """s3tester: which parts of the S3 API does an endpoint get right, and did that change?
+
+    \b
+    Examples:
+      s3tester run suites/v1                          # embedded moto server, result table
+      s3tester run suites/v1 --endpoint http://127.0.0.1:9000   # your endpoint (S3_ACCESS_KEY/S3_SECRET_KEY)
+      s3tester run suites/v1 --vendor seaweedfs --golden golden/
+      s3tester validate suites/v1 --strict
+      s3tester list groups suites/v1
+    """
+
+
+@cli.command()
+@click.argument("path", type=click.Path())
+@click.option("--vendor", help="Vendor profile name or file (vendors/NAME.yaml); launched if it can be. Example: --vendor seaweedfs")
+@click.option("--endpoint", "endpoint_url", metavar="URL", help="Endpoint URL of a running server. Example: --endpoint http://127.0.0.1:9000")
+@click.option("--region", help="Region to sign for. Example: --region us-east-1")
+@click.option("--parallel", "-j", type=click.IntRange(1, 256), default=4, show_default=True, help="Cases run at once. Example: -j 8")
+@click.option("--group", "-g", "groups", multiple=True, metavar="PATTERN", help="Only cases whose id, area or name matches (glob; repeatable). Example: -g 'objects/*'")
+@click.option("--tag", "-t", "tags", multiple=True, help="Only cases with this tag (repeatable). Example: --tag core")
+@click.option("--format", "-f", "fmt", type=click.Choice(["table", "json", "yaml", "junit"]), default="table", show_default=True, help="Report format. Example: -f junit")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to FILE instead of stdout. Example: -o report.xml")
+@click.option("--results", type=click.Path(dir_okay=False), help="Also write the results JSON here. Example: --results results/run.json")
+@click.option("--timeout", type=click.FloatRange(0.1, 3600), default=30.0, show_default=True, help="Seconds per step (connect and read). Example: --timeout 10")
+@click.option("--dry-run", is_flag=True, help="Print the plan (cases and steps) without sending requests.")
+@click.option("--no-verify-ssl", is_flag=True, help="Accept self-signed TLS certificates.")
+@click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a terminal only).")
+def run(path: str, vendor: str | None, endpoint_url: str | None, region: str | None, parallel: int,
+        groups: tuple[str, ...], tags: tuple[str, ...], fmt: str, output: str | None, results: str | None,
+        timeout: float, dry_run: bool, no_verify_ssl: bool, progress: bool | None) -> None:
+    """Run the suite or config at PATH and report.
+
+    \b
+    Examples:
+      s3tester run suites/v1
+      s3tester run suites/v1 -g 'listing/*' -f junit -o junit.xml
+      s3tester run suites/v1 --endpoint https://s3.example.test --no-verify-ssl
+      s3tester run my-tests.yaml --dry-run
+    """
+    from s3tester import api, report
+    from s3tester.loader import load_suite
+    from s3tester.plan import select
+    from s3tester.progress import progress_bar
+    from s3tester.results import write_atomic
+
+    suite = load_suite(path)
+    if dry_run:
+        cases = select(suite, groups, tags)
+        _emit(_plan_text(cases), output)
+        return
+    with api.endpoint_for(suite, vendor, endpoint_url, region, not no_verify_ssl) as endpoint:
+        total = len(select(suite, groups, tags))
+        with progress_bar(total, progress) as advance:
+            result = api.run_suite(suite, endpoint, parallel=parallel, groups=groups, tags=tags,
+                                   timeout=timeout, progress=advance)
+    if results:
+        write_atomic(results, result.to_json())
+    _emit(report.render(result, fmt), output)
+    sys.exit(EXIT_OK if result.ok else EXIT_FAILED)
+
+
+def _plan_text(cases: list[Any]) -> str:
+    lines = []
+    for case in cases:
+        lines.append(f"{case.id}{'  [skip: ' + case.group.skip + ']' if case.group.skip else ''}")
+        for phase in ("before", "test", "after"):
+            for i, step in enumerate(getattr(case.group, phase)):
+                who = f" as {step.as_}" if step.as_ != "main" else ""
+                lines.append(f"    {phase}[{i}] {step.label}{who}")
+    lines.append(f"{len(cases)} cases planned")
+    return "\n".join(lines) + "\n"
+
+
+def _emit(text: str, output: str | None) -> None:
+    if output:
+        from s3tester.results import write_atomic
+
+        write_atomic(output, text)
+    else:
+        click.echo(text, nl=False)
+
+
+@cli.command()
+@click.argument("path", type=click.Path())
+@click.option("--strict", is_flag=True, help="Also require descriptions and a checked expectation in every case.")
+def validate(path: str, strict: bool) -> None:
+    """Check a suite or config without sending requests.
+
+    \b
+    Examples:
+      s3tester validate suites/v1
+      s3tester validate my-tests.yaml --strict
+    """
+    from s3tester.loader import load_suite
+
+    suite = load_suite(path, strict=strict)
+    areas = len({c.area for c in suite.cases})
+    click.echo(f"{path}: ok ({len(suite.cases)} cases in {areas} areas, suite {suite.name} {suite.version})")
+
+
+@cli.command(name="list")
+@click.argument("what", type=click.Choice(["groups", "operations", "credentials", "vendors"]))
+@click.argument("path", required=False, type=click.Path())
+def list_(what: str, path: str | None) -> None:
+    """List groups (cases) or credentials of a suite, S3 operations, or vendor profiles.
+
+    \b
+    Examples:
+      s3tester list groups suites/v1
+      s3tester list operations
+      s3tester list vendors
+    """
+    if what == "operations":
+        from s3tester.operations import operation_names
+
+        click.echo("\n".join(operation_names()))
+        return
+    if what == "vendors":
+        from s3tester import vendors
+
+        for profile in vendors.list_profiles():
+            launch = "launchable" if profile.launch else "endpoint"
+            click.echo(f"{profile.name:<14} {launch:<11} {profile.description}")
+        return
+    if path is None:
+        raise click.UsageError(f"'list {what}' needs a suite PATH")
+    from s3tester.loader import load_suite
+
+    suite = load_suite(path)
+    if what == "groups":
+        for case in suite.cases:
+            tags = f"  [{', '.join(case.group.tags)}]" if case.group.tags else ""
+            click.echo(f"{case.id}{tags}")
+    else:
+        click.echo("\n".join(suite.credentials))
+
+
+@cli.command()
+def schema() -> None:
+    """Print the JSON Schema of suite files (for editors: yaml-language-server)."""
+    import json
+
+    from s3tester.schema import suite_file_schema
+
+    click.echo(json.dumps(suite_file_schema(), indent=2))
+
+
+def main() -> None:
+    try:
+        cli.main(prog_name="s3tester", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(EXIT_CONFIG)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    sys.exit(EXIT_OK)

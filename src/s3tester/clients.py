@@ -1,0 +1,82 @@
+"""boto3 clients: one per (credential set, timeout), shared by all worker threads.
+
+botocore clients are thread-safe; the connection pool is sized to the run's parallelism.
+Retries are limited so they cannot hide a failure: botocore's own retries are off and
+`steps` retries once, only for connection errors and throttling.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from s3tester.models import EndpointConfig
+
+ANONYMOUS = "anonymous"
+
+
+class Clients:
+    def __init__(self, endpoint: EndpointConfig, timeout: float = 30.0, parallel: int = 1) -> None:
+        self.endpoint = endpoint
+        self.timeout = timeout
+        self.pool = max(10, parallel + 2)
+        self._cache: dict[tuple[str, float], Any] = {}
+        self._lock = threading.Lock()
+        self._session: Any = None
+
+    def config(self, timeout: float, unsigned: bool = False) -> Any:
+        from botocore import UNSIGNED
+        from botocore.config import Config
+
+        return Config(
+            region_name=self.endpoint.region,
+            connect_timeout=min(timeout, 5.0),
+            read_timeout=timeout,
+            retries={"total_max_attempts": 1, "mode": "standard"},
+            max_pool_connections=self.pool,
+            s3={"addressing_style": self.endpoint.addressing_style},
+            signature_version=UNSIGNED if unsigned else "s3v4",
+            request_checksum_calculation="when_required",
+            response_checksum_validation="when_required",
+            user_agent_extra="s3tester",
+        )
+
+    def get(self, name: str, timeout: float | None = None) -> Any:
+        """The client for credential set `name` (or anonymous)."""
+        timeout = timeout or self.timeout
+        key = (name, timeout)
+        client = self._cache.get(key)
+        if client is not None:
+            return client
+        with self._lock:
+            client = self._cache.get(key)
+            if client is None:
+                client = self._make(name, timeout)
+                self._cache[key] = client
+        return client
+
+    def _make(self, name: str, timeout: float) -> Any:
+        import botocore.session
+
+        if self._session is None:
+            self._session = botocore.session.get_session()
+        kwargs: dict[str, Any] = {}
+        if name == ANONYMOUS:
+            kwargs = {"aws_access_key_id": "anonymous", "aws_secret_access_key": "anonymous"}
+        else:
+            cred = self.endpoint.credentials[name]
+            kwargs = {
+                "aws_access_key_id": cred.access_key,
+                "aws_secret_access_key": cred.secret_key.get_secret_value(),
+                "aws_session_token": cred.session_token.get_secret_value() if cred.session_token else None,
+            }
+        return self._session.create_client(
+            "s3",
+            endpoint_url=self.endpoint.url,
+            verify=self.endpoint.verify_ssl,
+            config=self.config(timeout, unsigned=name == ANONYMOUS),
+            **kwargs,
+        )
+
+    def credentials(self, name: str) -> Any:
+        return self.endpoint.credentials[name]

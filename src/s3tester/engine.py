@@ -1,0 +1,236 @@
+"""Run a plan: cases in parallel, steps in order, phases with teardown, bucket cleanup.
+
+`before` failure -> errored; `test` mismatch -> failed; 501 -> unsupported; `after`
+always runs; every bucket named through `${bucket...}` is removed after the case.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from s3tester import __version__
+from s3tester.cleanup import remove_bucket
+from s3tester.clients import Clients
+from s3tester.errors import EndpointError
+from s3tester.models import Case, EndpointConfig, Step, Suite
+from s3tester.plan import BUCKET_PREFIX, bucket_name, new_run_id
+from s3tester.results import CaseResult, RunResult, op_stats, summarize
+from s3tester.steps import StepBroken, StepResult, StepRunner
+from s3tester.variables import Scope, UndefinedVariable
+
+Progress = Callable[[CaseResult], None]
+
+
+class Engine:
+    def __init__(
+        self,
+        endpoint: EndpointConfig,
+        parallel: int = 1,
+        timeout: float = 30.0,
+        run_id: str | None = None,
+        bucket_prefix: str = BUCKET_PREFIX,
+        progress: Progress | None = None,
+        stop: threading.Event | None = None,
+    ) -> None:
+        self.endpoint = endpoint
+        self.parallel = max(1, parallel)
+        self.timeout = timeout
+        self.run_id = run_id or new_run_id()
+        self.bucket_prefix = bucket_prefix
+        self.progress = progress
+        self.stop = stop or threading.Event()
+        self.clients = Clients(endpoint, timeout, self.parallel)
+        self._samples: dict[str, list[tuple[float, bool]]] = defaultdict(list)
+        self._samples_lock = threading.Lock()
+        self.steps = StepRunner(self.clients, self._record)
+        self._canonical: dict[str, str] = {}
+        self.created: set[str] = set()  # every bucket name handed out, for interrupted cleanup
+
+    # -- bookkeeping -------------------------------------------------------------------
+    def _record(self, op: str, seconds: float, error: bool) -> None:
+        with self._samples_lock:
+            self._samples[op].append((seconds, error))
+
+    def check_reachable(self) -> None:
+        """Exit-3 territory: fail within seconds if nothing answers at the endpoint."""
+        parts = urlsplit(self.endpoint.url)
+        host = parts.hostname or "localhost"
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        try:
+            with socket.create_connection((host, port), timeout=min(self.timeout, 3.0)):
+                pass
+        except OSError as exc:
+            reason = exc.strerror or type(exc).__name__
+            raise EndpointError(f"cannot reach endpoint {self.endpoint.url}: {reason}") from None
+
+    def _cred(self, ref: str) -> str:
+        name, _, attr = ref.partition(".")
+        if attr == "access_key":
+            return str(self.clients.credentials(name).access_key)
+        if name not in self._canonical:
+            from botocore.exceptions import BotoCoreError, ClientError
+
+            try:
+                owner = self.clients.get(name).list_buckets().get("Owner", {})
+            except (ClientError, BotoCoreError) as exc:
+                raise StepBroken(f"canonical id of '{name}': ListBuckets failed: {exc}") from None
+            if not owner.get("ID"):
+                raise StepBroken(f"canonical id of '{name}': ListBuckets returned no Owner.ID")
+            self._canonical[name] = owner["ID"]
+        return self._canonical[name]
+
+    # -- one case ----------------------------------------------------------------------
+    def run_case(self, case: Case, index: int) -> CaseResult:
+        group = case.group
+        base = CaseResult(id=case.id, area=case.area, status="passed", description=group.description, tags=list(group.tags))
+        if group.skip:
+            return base.model_copy(update={"status": "skipped", "reason": group.skip})
+        if self.stop.is_set():
+            return base.model_copy(update={"status": "skipped", "reason": "interrupted"})
+        buckets: dict[str, str] = {}
+
+        def bucket(hint: str) -> str:
+            if hint not in buckets:
+                buckets[hint] = bucket_name(self.bucket_prefix, self.run_id, index, hint)
+                self.created.add(buckets[hint])
+            return buckets[hint]
+
+        scope = Scope({"run_id": self.run_id, "case_id": case.id}, bucket, self._cred)
+        started = time.perf_counter()
+        result = base
+        for phase in ("before", "test"):
+            outcome = self._phase(phase, getattr(group, phase), scope)
+            if outcome is not None:
+                result = self._verdict(base, phase, *outcome)
+                break
+        after = self._phase("after", group.after, scope)
+        if after is not None and result.status == "passed":
+            result = self._verdict(base, "after", *after).model_copy(update={"status": "errored"})
+        leftovers = self._cleanup(list(buckets.values()))
+        return result.model_copy(update={"duration": round(time.perf_counter() - started, 4), "leftovers": leftovers})
+
+    def _phase(self, phase: str, steps: list[Step], scope: Scope) -> tuple[int, Step, StepResult | str] | None:
+        """None if every step passed, else (index, step, what went wrong)."""
+        for i, step in enumerate(steps):
+            if self.stop.is_set() and phase != "after":
+                return i, step, "interrupted"
+            try:
+                outcome = self.steps.run(step, scope)
+            except StepBroken as exc:
+                return i, step, str(exc)
+            except UndefinedVariable as exc:
+                return i, step, str(exc)
+            except Exception as exc:  # a bad parameter value botocore refused, etc.
+                return i, step, f"{type(exc).__name__}: {_one_line(exc)}"
+            scope.values.update(outcome.saved)
+            if not outcome.ok:
+                return i, step, outcome
+        return None
+
+    @staticmethod
+    def _verdict(base: CaseResult, phase: str, index: int, step: Step, what: StepResult | str) -> CaseResult:
+        where = f"{phase}[{index}]"
+        if isinstance(what, str):
+            status = "skipped" if what == "interrupted" else "errored"
+            return base.model_copy(update={"status": status, "step": where, "operation": step.label, "reason": f"{where} {step.label}: {what}"})
+        if what.unsupported:
+            code = what.outcome.error_code if what.outcome else "501"
+            return base.model_copy(update={
+                "status": "unsupported", "step": where, "operation": step.label,
+                "reason": f"{where} {step.label}: not implemented ({code})",
+            })
+        first = what.mismatches[0]
+        more = f" (+{len(what.mismatches) - 1} more)" if len(what.mismatches) > 1 else ""
+        return base.model_copy(update={
+            "status": "errored" if phase == "before" else "failed",
+            "step": where,
+            "operation": step.label,
+            "expected": _jsonable(first.expected),
+            "actual": _jsonable(first.actual),
+            "mismatches": [str(m) for m in what.mismatches],
+            "reason": f"{where} {step.label}: {first}{more}",
+        })
+
+    def _cleanup(self, names: list[str]) -> list[str]:
+        if not names:
+            return []
+        order = ["main", *[n for n in self.endpoint.credentials if n != "main"]]
+        clients = [self.clients.get(n) for n in order if n in self.endpoint.credentials]
+        left = [remove_bucket(clients, name) for name in names]
+        return [reason for reason in left if reason]
+
+    # -- the run -----------------------------------------------------------------------
+    def run(self, suite: Suite, cases: list[Case]) -> RunResult:
+        started_at = datetime.now(UTC)
+        started = time.perf_counter()
+        results: list[CaseResult | None] = [None] * len(cases)
+        complete = True
+        with ThreadPoolExecutor(max_workers=self.parallel, thread_name_prefix="case") as pool:
+            pending: dict[Future[CaseResult], int] = {}
+            queue = iter(enumerate(cases))
+            try:
+                for i, case in queue:
+                    pending[pool.submit(self.run_case, case, i)] = i
+                    if len(pending) >= self.parallel * 2:
+                        self._collect(pending, results, block=True)
+                    if self.stop.is_set():
+                        break
+                while pending:
+                    self._collect(pending, results, block=True)
+            finally:
+                if self.stop.is_set():
+                    complete = False
+        final = [
+            r if r is not None else CaseResult(id=c.id, area=c.area, status="skipped", reason="interrupted", description=c.group.description)
+            for r, c in zip(results, cases, strict=True)
+        ]
+        with self._samples_lock:
+            stats = op_stats(self._samples)
+        return RunResult(
+            tool_version=__version__,
+            suite=suite.name,
+            suite_version=suite.version,
+            vendor=self.endpoint.vendor,
+            vendor_version=self.endpoint.vendor_version,
+            endpoint=self.endpoint.url,
+            run_id=self.run_id,
+            started=started_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            duration=round(time.perf_counter() - started, 3),
+            parallel=self.parallel,
+            complete=complete,
+            summary=summarize(final),
+            cases=final,
+            performance=stats,
+        )
+
+    def _collect(self, pending: dict[Future[CaseResult], int], results: list[CaseResult | None], block: bool) -> None:
+        done, _ = wait(list(pending), return_when=FIRST_COMPLETED, timeout=None if block else 0)
+        for future in done:
+            index = pending.pop(future)
+            result = future.result()
+            results[index] = result
+            if self.progress:
+                self.progress(result)
+
+
+def _one_line(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+def _jsonable(value: Any) -> Any:
+    import json
+
+    try:
+        json.dumps(value)
+        return value
+    except (TypeError, ValueError):
+        return repr(value)

@@ -1,0 +1,210 @@
+"""Frozen pydantic models of suites, steps, expectations and endpoints.
+
+The models describe shape only; checks that need botocore's service model or the
+whole group (operations, parameters, variables) live in `validate`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+
+NAME_PATTERN = r"^[a-z0-9][a-z0-9._-]*$"
+STEP_KINDS = ("op", "http", "presign", "include", "sleep")
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Credential(Model):
+    """One credential set. The secret is a SecretStr so it never shows in a repr or log."""
+
+    access_key: str
+    secret_key: SecretStr
+    session_token: SecretStr | None = None
+
+    @field_validator("secret_key", "session_token", mode="before")
+    @classmethod
+    def _plain(cls, value: Any) -> Any:
+        return value if value is None or isinstance(value, SecretStr) else str(value)
+
+
+class EndpointConfig(Model):
+    """Where requests go and as whom: the run's view of a vendor."""
+
+    url: str
+    region: str = "us-east-1"
+    addressing_style: Literal["path", "virtual", "auto"] = "path"
+    credentials: dict[str, Credential]
+    verify_ssl: bool = True
+    vendor: str = "custom"
+    vendor_version: str | None = None
+
+
+class PostSpec(Model):
+    """A browser-form POST policy, as boto3's generate_presigned_post takes it."""
+
+    Bucket: str
+    Key: str
+    fields: dict[str, Any] = Field(default_factory=dict)
+    conditions: list[Any] = Field(default_factory=list)
+
+
+class PresignSpec(Model):
+    op: str | None = None
+    params: dict[str, Any] = Field(default_factory=dict)
+    post: PostSpec | None = None
+    expires: int = 3600
+    method: str | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> PresignSpec:
+        if (self.op is None) == (self.post is None):
+            raise ValueError("presign needs exactly one of 'op' or 'post'")
+        return self
+
+
+class FormSpec(Model):
+    fields: Any = Field(default_factory=dict)
+    file: Any = ""
+    filename: str = "file"
+
+
+class HttpSpec(Model):
+    """A raw request, for what an SDK refuses to send."""
+
+    method: str = "GET"
+    path: str | None = None
+    url: str | None = None
+    query: dict[str, Any] = Field(default_factory=dict)
+    headers: dict[str, Any] = Field(default_factory=dict)
+    raw_headers: dict[str, Any] = Field(default_factory=dict)
+    body: Any = None
+    form: FormSpec | None = None
+    sign: bool = True
+    credentials: dict[str, str] | None = None
+    time_offset: int = 0
+
+    @model_validator(mode="after")
+    def _target(self) -> HttpSpec:
+        if (self.path is None) == (self.url is None):
+            raise ValueError("http needs exactly one of 'path' or 'url'")
+        if self.body is not None and self.form is not None:
+            raise ValueError("http takes 'body' or 'form', not both")
+        return self
+
+
+class Step(Model):
+    """One request (or include/sleep) with what its response must look like."""
+
+    op: str | None = None
+    http: HttpSpec | None = None
+    presign: PresignSpec | None = None
+    include: str | None = None
+    sleep: float | None = Field(default=None, ge=0, le=600)
+    params: dict[str, Any] = Field(default_factory=dict)
+    as_: str = Field(default="main", alias="as")
+    expect: dict[str, Any] | None = None
+    save: dict[str, str] = Field(default_factory=dict)
+    timeout: float | None = Field(default=None, gt=0)
+    description: str | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Step:
+        kinds = [k for k in STEP_KINDS if getattr(self, k) is not None]
+        if len(kinds) != 1:
+            found = ", ".join(kinds) if kinds else "none"
+            raise ValueError(f"a step needs exactly one of {', '.join(STEP_KINDS)} (found {found})")
+        if self.params and self.op is None:
+            raise ValueError("'params' belongs to an 'op' step (use presign.params for presign)")
+        return self
+
+    @property
+    def kind(self) -> str:
+        return next(k for k in STEP_KINDS if getattr(self, k) is not None)
+
+    @property
+    def label(self) -> str:
+        if self.op:
+            return self.op
+        if self.http:
+            return f"http {self.http.method}"
+        if self.presign:
+            return f"presign {self.presign.op or 'post'}"
+        return self.kind
+
+
+class Group(Model):
+    """One test case: setup, checks, teardown."""
+
+    name: str = Field(pattern=NAME_PATTERN, max_length=120)
+    description: str = ""
+    tags: list[str] = Field(default_factory=list)
+    skip: str | None = None
+    before: list[Step] = Field(default_factory=list)
+    test: list[Step] = Field(min_length=1)
+    after: list[Step] = Field(default_factory=list)
+
+
+class AreaFile(Model):
+    area: str | None = Field(default=None, pattern=NAME_PATTERN)
+    description: str = ""
+    include: list[str] = Field(default_factory=list)
+    groups: list[Group] = Field(default_factory=list)
+
+
+class SuiteMeta(Model):
+    name: str
+    version: str
+    description: str = ""
+    credentials: list[str] = Field(default_factory=lambda: ["main"])
+    areas: list[str] | None = None
+
+
+CredentialInput = Credential
+
+
+class ConfigSection(Model):
+    """The `config:` block of a single-file config."""
+
+    name: str | None = None
+    version: str = "0"
+    endpoint: str | None = None
+    region: str = "us-east-1"
+    addressing_style: Literal["path", "virtual", "auto"] = "path"
+    verify_ssl: bool = True
+    credentials: dict[str, CredentialInput] = Field(default_factory=dict)
+
+
+class ConfigFile(Model):
+    config: ConfigSection = Field(default_factory=ConfigSection)
+    description: str = ""
+    include: list[str] = Field(default_factory=list)
+    groups: list[Group] = Field(default_factory=list)
+
+
+class Case(Model):
+    """A group placed in a suite: its id and the file it came from."""
+
+    id: str
+    area: str
+    group: Group
+    source: str
+    line: int = 0
+
+
+class Suite(Model):
+    """A loaded suite: metadata plus every case, in file order."""
+
+    name: str
+    version: str
+    description: str = ""
+    path: str
+    credentials: list[str]
+    cases: list[Case]
+    config: ConfigSection | None = None
+
+    def case(self, case_id: str) -> Case:
+        return next(c for c in self.cases if c.id == case_id)
