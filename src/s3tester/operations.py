@@ -15,6 +15,9 @@ from typing import Any
 
 VAR_RE = re.compile(r"\$\{([^}]*)\}")
 BODY_MEMBERS = {"Body"}
+# boto3 accepts {Bucket, Key, VersionId} for these string members and builds the header.
+COPY_SOURCE_MEMBERS = {"CopySource"}
+COPY_SOURCE_KEYS = {"Bucket", "Key", "VersionId"}
 
 
 @cache
@@ -97,6 +100,13 @@ def _path(name: str) -> tuple[Any, ...]:
     return tuple(parts)
 
 
+def _kind(value: Any) -> str:
+    for base, name in ((bool, "boolean"), (int, "integer"), (float, "number"), (str, "string"), (dict, "mapping"), (list, "list")):
+        if isinstance(value, base):
+            return name
+    return type(value).__name__
+
+
 def _type_name(kind: Any) -> str:
     raw = getattr(kind, "__name__", str(kind))
     raw = re.sub(r"^<class '(?:[\w.]+\.)?(\w+)'>$", r"\1", raw)
@@ -137,6 +147,12 @@ def check_params(op: str, params: dict[str, Any]) -> list[tuple[tuple[Any, ...],
         if key in BODY_MEMBERS or member.type_name == "blob" and not isinstance(value, str | bytes):
             probe[key] = b""
             continue
+        if key in COPY_SOURCE_MEMBERS and isinstance(value, dict):
+            extra = set(value) - COPY_SOURCE_KEYS
+            if extra or not {"Bucket", "Key"} <= set(value):
+                problems.append(((key,), f"{key} as a mapping takes Bucket, Key and optional VersionId, got {sorted(value)}"))
+            probe[key] = "x"
+            continue
         placeholder = _placeholder(member, value)
         if placeholder is not None:
             probe[key] = placeholder
@@ -153,7 +169,7 @@ def check_params(op: str, params: dict[str, Any]) -> list[tuple[tuple[Any, ...],
             problems.append((path + (unknown,), f"unknown parameter '{unknown}' in {name}{hint}"))
         elif kind == "invalid type":
             valid = " or ".join(_type_name(t) for t in extra["valid_types"])
-            got = type(extra["param"]).__name__
+            got = _kind(extra["param"])
             problems.append((path, f"parameter '{name}' must be {valid}, got {got} {extra['param']!r}"))
         elif kind in ("invalid range", "invalid length"):
             what = "value" if kind == "invalid range" else "length of"

@@ -1,0 +1,73 @@
+# s3tester tasks. `make run` and `make test` work from a fresh clone with only python3 and make.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+VENDOR ?= moto
+SUITE  ?= suites/v1
+ARGS   ?=
+
+.PHONY: help venv run test lint typecheck unit vendors test-vendor golden-update conformance bench schema docker-build docker-run clean
+
+help:
+	@echo "make run                      run suites/v1 against the embedded moto server, print the table"
+	@echo "make test                     lint + type check + all tests (installs everything it needs)"
+	@echo "make test-vendor VENDOR=x     launch x (or use S3_ENDPOINT), run v1, compare with golden/x"
+	@echo "make golden-update VENDOR=x   rewrite golden/x/ from a fresh run, showing the diff"
+	@echo "make bench                    print overhead, scaling, big-object and start-up figures"
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/s3tester run $(SUITE) --parallel 8 $(ARGS) || test $$? -eq 1
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench noxfile.py
+	$(BIN)/ruff format --check src || true
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+vendors: $(STAMP)
+	bash scripts/install-vendor.sh all
+
+unit: $(STAMP)
+	$(BIN)/pytest -q $(ARGS)
+
+test: lint typecheck vendors
+	$(BIN)/pytest -q $(ARGS)
+
+test-vendor: $(STAMP)
+	bash scripts/install-vendor.sh $(VENDOR)
+	$(BIN)/s3tester run $(SUITE) --vendor $(VENDOR) --golden golden/ --parallel 8 $(ARGS)
+
+golden-update: $(STAMP)
+	bash scripts/install-vendor.sh $(VENDOR)
+	$(BIN)/s3tester run $(SUITE) --vendor $(VENDOR) --golden golden/ --update-golden --parallel 8 $(ARGS)
+
+conformance: $(STAMP)
+	$(BIN)/nox -s conformance
+
+bench: $(STAMP)
+	bash scripts/install-vendor.sh seaweedfs
+	$(BIN)/python bench/run_all.py
+
+schema: $(STAMP)
+	$(BIN)/python -m s3tester.schema
+
+docker-build:
+	docker build -t s3tester:latest .
+
+docker-run:
+	docker run --rm --network host -e S3_ENDPOINT -e S3_ACCESS_KEY -e S3_SECRET_KEY \
+		-e S3_ALT_ACCESS_KEY -e S3_ALT_SECRET_KEY -e S3_VENDOR -e S3_REGION \
+		s3tester:latest run suites/v1 --golden golden/
+
+clean:
+	rm -rf $(VENV) .nox .pytest_cache .mypy_cache .ruff_cache results .tools
