@@ -1,11 +1,11 @@
 """Start and stop local S3 servers described by a vendor profile's `launch:` section.
 
 `launched(profile)` picks free 127.0.0.1 ports, writes the profile's config files, starts
-the command in its own process group with its output in `server.log`, waits until a
-signed ListBuckets succeeds, runs the post-start setup (IAM users, ...) and yields the
-EndpointConfig. On exit it stops the process group: SIGTERM, then SIGKILL after
-`stop_timeout`. When startup fails it raises EndpointError (exit 3) with the last log
-lines and keeps the work dir for a look.
+the command in its own process group (output in `server.log`, pid in `server.pid`), waits
+until a signed ListBuckets succeeds, runs the post-start setup (IAM users, ...) and
+yields the EndpointConfig. On exit it stops the process group: SIGTERM, then SIGKILL
+after `stop_timeout`. When startup fails it raises EndpointError (exit 3) with the last
+log lines and keeps the work dir for a look.
 """
 
 from __future__ import annotations
@@ -38,11 +38,13 @@ from s3tester.vendors import (
     LaunchSpec,
     VendorProfile,
     resolve_credentials,
+    resolve_region,
     tools_dir,
 )
 
 HOST = "127.0.0.1"
 LOG_NAME = "server.log"
+PID_NAME = "server.pid"
 LOG_TAIL_LINES = 25
 POLL_INTERVAL = 0.05
 #: Log phrases that mean "a port we picked was taken meanwhile": worth one more try.
@@ -143,7 +145,7 @@ class LocalServer:
         self.startup_seconds = time.monotonic() - started
         return EndpointConfig(
             url=self.url,
-            region=self.profile.region,
+            region=resolve_region(self.profile),
             addressing_style=self.profile.addressing_style,
             credentials={**self.credentials, **extra},
             verify_ssl=self.profile.verify_ssl,
@@ -222,6 +224,7 @@ class LocalServer:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
+        (self.workdir / PID_NAME).write_text(f"{self.proc.pid}\n")
         if self.spec.version_command and self._version_proc is None:
             vargv = [self._expand(a, secrets=False) for a in self.spec.version_command]
             vexe = find_executable(vargv[0], self.spec, self.profile.name)
@@ -354,7 +357,7 @@ class LocalServer:
         return boto3.session.Session().client(
             service,  # type: ignore[call-overload]
             endpoint_url=self.url,
-            region_name=self.profile.region,
+            region_name=resolve_region(self.profile),
             aws_access_key_id=cred.access_key,
             aws_secret_access_key=cred.secret_key.get_secret_value(),
             aws_session_token=(

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -26,17 +27,16 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from s3tester import yamlpos
 from s3tester.errors import ConfigError, Location, Problem
 from s3tester.models import Credential, EndpointConfig, Model
+from s3tester.variables import UndefinedVariable, expand_env
 
 PROFILE_SUFFIXES = (".yaml", ".yml")
 CREDENTIAL_NAME = r"^[a-z][a-z0-9_-]*$"
 PORT_NAME = r"^[a-z][a-z0-9_]*$"
-
-#: `${env:NAME}` or `${env:NAME:-default}` (the default may be empty).
-ENV_RE = re.compile(r"\$\{env:([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 
 #: Launch placeholders. Only these names are replaced, so JSON and TOML braces in
 #: `files:` need no escaping.
@@ -204,7 +204,7 @@ class VendorProfile(Model):
     @model_validator(mode="after")
     def _consistent(self) -> VendorProfile:
         if self.endpoint is None and self.launch is None:
-            raise ValueError("a profile needs an 'endpoint' or a 'launch' section (or both)")
+            raise _located((), "a profile needs an 'endpoint' or a 'launch' section (or both)")
         if self.launch is not None:
             _check_launch(self.launch, set(self.credentials))
         return self
@@ -221,47 +221,56 @@ class VendorProfile(Model):
         return names
 
 
+def _located(path: tuple[str | int, ...], message: str) -> PydanticCustomError:
+    """A model-level error that still knows which key it is about (see `_problem`)."""
+    return PydanticCustomError("profile", "{message}", {"message": message, "path": path})
+
+
 def _check_launch(spec: LaunchSpec, declared: set[str]) -> None:
     """Cross-field checks: every placeholder and credential name refers to something."""
     created: set[str] = set()
-    for step in spec.setup:
+    for i, step in enumerate(spec.setup):
         if step.iam_user is None:
             continue
         cred = step.iam_user.credential
+        where: tuple[str | int, ...] = ("launch", "setup", i, "iam_user", "credential")
         if cred in declared or cred in created:
-            raise ValueError(
+            raise _located(
+                where,
                 f"setup creates credential set '{cred}', which is already defined; "
-                "a set comes either from 'credentials' or from one setup step"
+                "a set comes either from 'credentials' or from one setup step",
             )
         caller = step.iam_user.as_ or spec.probe_credential
         if caller not in declared and caller not in created:
-            raise ValueError(f"setup step for '{cred}' calls IAM as unknown credential '{caller}'")
+            raise _located(where, f"setup calls IAM as unknown credential set '{caller}'")
         created.add(cred)
     if spec.probe_credential not in declared:
-        raise ValueError(
-            f"launch.probe_credential '{spec.probe_credential}' is not in 'credentials' "
-            f"(defined: {', '.join(sorted(declared)) or 'none'})"
+        raise _located(
+            ("launch", "probe_credential"),
+            f"probe credential '{spec.probe_credential}' is not in 'credentials' "
+            f"(defined: {', '.join(sorted(declared)) or 'none'})",
         )
     ports = set(spec.ports)
-    fields: list[tuple[str, str, bool]] = [
-        (f"command[{i}]", s, False) for i, s in enumerate(spec.command)
+    fields: list[tuple[tuple[str | int, ...], str, bool]] = [
+        (("launch", "command", i), text, False) for i, text in enumerate(spec.command)
     ]
-    fields += [(f"requires[{i}]", s, False) for i, s in enumerate(spec.requires)]
-    fields += [(f"env.{k}", v, True) for k, v in spec.env.items()]
-    fields += [(f"files.{k}", v, True) for k, v in spec.files.items()]
+    fields += [(("launch", "requires", i), text, False) for i, text in enumerate(spec.requires)]
+    fields += [(("launch", "env", k), v, True) for k, v in spec.env.items()]
+    fields += [(("launch", "files", k), v, True) for k, v in spec.files.items()]
     for where, text, secrets_ok in fields:
         for match in PLACEHOLDER_RE.finditer(text):
             token = match.group(1)
             if token.startswith("ports.") and token[6:] not in ports:
-                raise ValueError(f"{where}: {{{token}}} names no port in launch.ports")
+                raise _located(where, f"{{{token}}} names no port in launch.ports")
             if token.startswith("cred."):
                 cred, _, part = token[5:].rpartition(".")
                 if cred not in declared:
-                    raise ValueError(f"{where}: {{{token}}} names no credential set")
+                    raise _located(where, f"{{{token}}} names no credential set")
                 if part == "secret_key" and not secrets_ok:
-                    raise ValueError(
-                        f"{where}: secrets may not appear on a command line; "
-                        "put them in launch.env or launch.files"
+                    raise _located(
+                        where,
+                        "secrets may not appear on a command line (ps shows them); "
+                        "put them in launch.env or launch.files",
                     )
 
 
@@ -350,12 +359,12 @@ def _load_file(path: Path) -> VendorProfile:
     shown = _shown(path)
     data = yamlpos.load(path, shown)
     if not isinstance(data, dict):
-        kind = "empty" if data is None else type(data).__name__
+        kind = (
+            "an empty file" if data is None else "a list" if isinstance(data, list) else "a scalar"
+        )
         raise ConfigError(f"a vendor profile is a mapping, got {kind}", Location(shown, 1, 1))
-    data = dict(data)
-    data.setdefault("name", path.stem)
     try:
-        profile = VendorProfile.model_validate(data)
+        profile = VendorProfile.model_validate({"name": path.stem, **data})
     except ValidationError as exc:
         problems = [_problem(data, shown, err) for err in exc.errors()]
         raise ConfigError(problems[0].message, problems[0].location, problems) from None
@@ -369,16 +378,31 @@ def _load_file(path: Path) -> VendorProfile:
 def _problem(data: dict[str, Any], shown: str, err: Any) -> Problem:
     loc_path: tuple[Any, ...] = tuple(err["loc"])
     message: str = err["msg"]
+    if err["type"] == "profile":  # from _located: the path is in the context
+        loc_path = loc_path + tuple(err["ctx"]["path"])
+    shown_path = loc_path
     if err["type"] == "extra_forbidden":
         message = f"unknown key '{loc_path[-1]}'"
         location = yamlpos.locate(data, loc_path, key=True)
+        shown_path = loc_path[:-1]
     else:
         location = yamlpos.locate(data, loc_path)
         message = message.removeprefix("Value error, ")
-    where = ".".join(str(p) for p in loc_path if p != "as_")
+    where = _dotted(shown_path)
     if where:
         message = f"{where}: {message}"
     return Problem(location or Location(shown), message)
+
+
+def _dotted(path: tuple[Any, ...]) -> str:
+    """('launch', 'command', 2) -> 'launch.command[2]'."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
 
 
 def _shown(path: Path) -> str:
@@ -391,72 +415,67 @@ def _shown(path: Path) -> str:
 # --------------------------------------------------------------------------- resolving
 
 
-class _Unset(Exception):
-    def __init__(self, name: str) -> None:
-        super().__init__(name)
-        self.name = name
+def _resolve(text: str, environ: Mapping[str, str] | None) -> str:
+    """`${env:NAME}` / `${env:NAME:-default}` as everywhere in s3tester (variables.py)."""
+    return expand_env(text, environ)
 
 
-def resolve_env(text: str, environ: dict[str, str] | None = None) -> str:
-    """Replace `${env:NAME}` and `${env:NAME:-default}`; raises ConfigError when unset."""
-    try:
-        return _resolve(text, os.environ if environ is None else environ)
-    except _Unset as exc:
-        raise ConfigError(f"environment variable {exc.name} is not set") from None
-
-
-def _resolve(text: str, environ: Any) -> str:
-    def one(match: re.Match[str]) -> str:
-        name, default = match.group(1), match.group(2)
-        value = environ.get(name)
-        if value is None or (value == "" and default is not None):
-            if default is None:
-                raise _Unset(name)
-            return default
-        return str(value)
-
-    return ENV_RE.sub(one, text)
+def _unset_name(exc: UndefinedVariable) -> str:
+    return exc.name.removeprefix("env:")
 
 
 def resolve_credentials(
-    profile: VendorProfile, environ: dict[str, str] | None = None
+    profile: VendorProfile, environ: Mapping[str, str] | None = None
 ) -> dict[str, Credential]:
     """The profile's declared credential sets with `${env:...}` resolved.
 
     A set marked `optional` whose variables are unset is left out; any other unset
     variable is a ConfigError naming the profile, the set and the variable.
     """
-    env: Any = os.environ if environ is None else environ
     out: dict[str, Credential] = {}
     for name, spec in profile.credentials.items():
         try:
-            token = spec.session_token.get_secret_value() if spec.session_token else None
+            raw_token = spec.session_token.get_secret_value() if spec.session_token else None
+            token = _resolve(raw_token, environ) if raw_token is not None else None
             out[name] = Credential(
-                access_key=_resolve(spec.access_key, env),
-                secret_key=SecretStr(_resolve(spec.secret_key.get_secret_value(), env)),
-                session_token=SecretStr(_resolve(token, env)) if token is not None else None,
+                access_key=_resolve(spec.access_key, environ),
+                secret_key=SecretStr(_resolve(spec.secret_key.get_secret_value(), environ)),
+                session_token=SecretStr(token) if token else None,  # "" means none
             )
-        except _Unset as exc:
+        except UndefinedVariable as exc:
             if spec.optional:
                 continue
             raise ConfigError(
                 f"vendor '{profile.name}': credential set '{name}' needs environment "
-                f"variable {exc.name}",
+                f"variable {_unset_name(exc)}",
                 Location(profile.source) if profile.source else None,
             ) from None
     return out
 
 
+def resolve_region(profile: VendorProfile, environ: Mapping[str, str] | None = None) -> str:
+    """The profile's region with `${env:...}` resolved (e.g. `${env:S3_REGION:-us-east-1}`)."""
+    try:
+        region = _resolve(profile.region, environ).strip()
+    except UndefinedVariable as exc:
+        raise ConfigError(
+            f"vendor '{profile.name}': region needs environment variable {_unset_name(exc)}",
+            Location(profile.source) if profile.source else None,
+        ) from None
+    if not region:
+        raise ConfigError(f"vendor '{profile.name}': region is empty")
+    return region
+
+
 def endpoint_for(
     profile: VendorProfile,
     endpoint_override: str | None = None,
-    environ: dict[str, str] | None = None,
+    environ: Mapping[str, str] | None = None,
 ) -> EndpointConfig:
     """The run's endpoint for a profile that is already running somewhere (no launch).
 
     `endpoint_override` (from `--endpoint`) wins over the profile's `endpoint`.
     """
-    env: Any = os.environ if environ is None else environ
     where = Location(profile.source) if profile.source else None
     raw = endpoint_override if endpoint_override is not None else profile.endpoint
     if raw is None:
@@ -466,10 +485,10 @@ def endpoint_for(
             where,
         )
     try:
-        url = _resolve(raw, env).strip()
-    except _Unset as exc:
+        url = _resolve(raw, environ).strip()
+    except UndefinedVariable as exc:
         raise ConfigError(
-            f"vendor '{profile.name}': endpoint needs environment variable {exc.name} "
+            f"vendor '{profile.name}': endpoint needs environment variable {_unset_name(exc)} "
             "(or give --endpoint URL)",
             where,
         ) from None
@@ -479,7 +498,7 @@ def endpoint_for(
         )
     return EndpointConfig(
         url=url.rstrip("/"),
-        region=profile.region,
+        region=resolve_region(profile, environ),
         addressing_style=profile.addressing_style,
         credentials=resolve_credentials(profile, environ),
         verify_ssl=profile.verify_ssl,
