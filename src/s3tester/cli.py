@@ -184,7 +184,7 @@ def schema() -> None:
 
 def main() -> None:
     try:
-        cli.main(prog_name="s3tester", standalone_mode=False)
+        code = cli.main(prog_name="s3tester", standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("aborted", err=True)
         sys.exit(130)
@@ -193,4 +193,5 @@ def main() -> None:
         sys.exit(EXIT_CONFIG)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
-    sys.exit(EXIT_OK)
+    # non-standalone click returns ctx.exit()'s code instead of raising it
+    sys.exit(code if isinstance(code, int) else EXIT_OK)
