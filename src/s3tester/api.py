@@ -25,10 +25,9 @@ def _env_credentials() -> dict[str, Credential]:
     main_key = env.get("S3_ACCESS_KEY") or env.get("AWS_ACCESS_KEY_ID")
     main_secret = env.get("S3_SECRET_KEY") or env.get("AWS_SECRET_ACCESS_KEY")
     if main_key and main_secret:
-        creds["main"] = Credential(access_key=main_key, secret_key=main_secret,
-                                   session_token=env.get("S3_SESSION_TOKEN") or env.get("AWS_SESSION_TOKEN"))
+        creds["main"] = Credential.of(main_key, main_secret, env.get("S3_SESSION_TOKEN") or env.get("AWS_SESSION_TOKEN"))
     if env.get("S3_ALT_ACCESS_KEY") and env.get("S3_ALT_SECRET_KEY"):
-        creds["alt"] = Credential(access_key=env["S3_ALT_ACCESS_KEY"], secret_key=env["S3_ALT_SECRET_KEY"])
+        creds["alt"] = Credential.of(env["S3_ALT_ACCESS_KEY"], env["S3_ALT_SECRET_KEY"])
     return creds
 
 
@@ -66,13 +65,7 @@ def endpoint_for(
     elif suite is not None and (url or (suite.config and suite.config.endpoint)):
         chosen = _from_suite_config(suite, url)
     if chosen is None and url:
-        creds = _env_credentials()
-        if not creds:
-            raise ConfigError(
-                "no credentials for the endpoint: set S3_ACCESS_KEY and S3_SECRET_KEY "
-                "(or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY), or use --vendor"
-            )
-        chosen = EndpointConfig(url=url, credentials=creds)
+        chosen = EndpointConfig(url=url, credentials=_env_credentials())
     if chosen is not None:
         yield _adjust(chosen, region, verify_ssl)
         return
@@ -97,9 +90,14 @@ def check_credentials(suite: Suite, endpoint: EndpointConfig, cases: list[Any]) 
     needed.discard("anonymous")
     missing = sorted(needed - set(endpoint.credentials))
     if missing:
+        hint = ""
+        if "main" in missing:
+            hint = "; set S3_ACCESS_KEY and S3_SECRET_KEY (or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY), or use --vendor"
+        elif "alt" in missing:
+            hint = "; set S3_ALT_ACCESS_KEY and S3_ALT_SECRET_KEY, or skip those cases with --group"
         raise ConfigError(
             f"credential set(s) {', '.join(missing)} used by the suite are not configured for "
-            f"{endpoint.vendor} (have: {', '.join(sorted(endpoint.credentials)) or 'none'})"
+            f"{endpoint.url} (have: {', '.join(sorted(endpoint.credentials)) or 'none'}){hint}"
         )
 
 
@@ -115,9 +113,9 @@ def run_suite(
     engine: Engine | None = None,
 ) -> RunResult:
     cases = select(suite, groups, tags)
-    check_credentials(suite, endpoint, cases)
     engine = engine or Engine(endpoint, parallel=parallel, timeout=timeout, progress=progress, stop=stop)
     engine.check_reachable()
+    check_credentials(suite, endpoint, cases)
     return engine.run(suite, cases)
 
 

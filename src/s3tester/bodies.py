@@ -178,7 +178,7 @@ def drain(stream: Any, keep_text: bool = True) -> Digest:
     digest = hashlib.sha256()
     size = 0
     kept: list[bytes] | None = [] if keep_text else None
-    read = getattr(stream, "read")
+    read = stream.read
     while True:
         chunk = read(CHUNK)
         if not chunk:

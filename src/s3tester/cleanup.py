@@ -6,6 +6,7 @@ data the run did not create.
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 GONE = {"NoSuchBucket", "404", "NotFound"}
@@ -44,10 +45,8 @@ def _delete_keys(client: Any, name: str, keys: list[dict[str, str]]) -> None:
             try:
                 client.delete_object(BypassGovernanceRetention=True, **kwargs)
             except ClientError:
-                try:
+                with contextlib.suppress(ClientError):
                     client.delete_object(**kwargs)
-                except ClientError:
-                    pass
 
 
 def empty_bucket(client: Any, name: str) -> None:
@@ -56,10 +55,8 @@ def empty_bucket(client: Any, name: str) -> None:
     try:
         for page in client.get_paginator("list_multipart_uploads").paginate(Bucket=name):
             for upload in page.get("Uploads", []):
-                try:
+                with contextlib.suppress(ClientError):
                     client.abort_multipart_upload(Bucket=name, Key=upload["Key"], UploadId=upload["UploadId"])
-                except ClientError:
-                    pass
     except ClientError:
         pass
     try:

@@ -14,7 +14,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from s3tester.errors import EndpointError
@@ -22,8 +22,8 @@ from s3tester.models import Credential, EndpointConfig
 
 # moto accepts any key; two distinct sets keep `as: alt` meaningful in requests.
 MOTO_CREDENTIALS = {
-    "main": Credential(access_key="s3tester-main", secret_key="s3tester-main-secret"),
-    "alt": Credential(access_key="s3tester-alt", secret_key="s3tester-alt-secret"),
+    "main": Credential.of("s3tester-main", "s3tester-main-secret"),
+    "alt": Credential.of("s3tester-alt", "s3tester-alt-secret"),
 }
 
 
@@ -87,10 +87,8 @@ def moto_server(timeout: float = 30.0) -> Iterator[EndpointConfig]:
         stop(proc)
         if proc.returncode in (0, -signal.SIGTERM, -signal.SIGKILL, 143):
             log.unlink(missing_ok=True)
-            try:
+            with suppress(OSError):
                 logdir.rmdir()
-            except OSError:
-                pass
 
 
 def _moto_version() -> str | None:

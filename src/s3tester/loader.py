@@ -230,10 +230,10 @@ def load_suite(path: str | Path, strict: bool = False) -> Suite:
         suite, raws = _load_dir(target if target.is_dir() else target.parent, problems)
     else:
         suite, raws = _load_single(target, problems)
+    if suite is not None:  # check what did load, so one run shows every problem
+        problems.problems.extend(check_suite(suite, raws, strict))
     problems.raise_if_any()
     assert suite is not None
-    problems.problems.extend(check_suite(suite, raws, strict))
-    problems.raise_if_any()
     return suite
 
 

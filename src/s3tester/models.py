@@ -25,6 +25,15 @@ class Credential(Model):
     secret_key: SecretStr
     session_token: SecretStr | None = None
 
+    @classmethod
+    def of(cls, access_key: str, secret_key: str, session_token: str | None = None) -> Credential:
+        """Build from plain strings (the secret is wrapped at once)."""
+        return cls(
+            access_key=access_key,
+            secret_key=SecretStr(secret_key),
+            session_token=SecretStr(session_token) if session_token else None,
+        )
+
     @field_validator("secret_key", "session_token", mode="before")
     @classmethod
     def _plain(cls, value: Any) -> Any:

@@ -75,7 +75,7 @@ def _placeholder(shape: Any, value: Any) -> Any:
                 "blob": b"",
                 "double": 1.0,
                 "float": 1.0,
-            }.get(kind, None)
+            }.get(kind)
         return value
     if kind == "structure" and isinstance(value, dict):
         out: dict[str, Any] = {}
@@ -144,7 +144,7 @@ def check_params(op: str, params: dict[str, Any]) -> list[tuple[tuple[Any, ...],
                 ((key,), f"unknown parameter '{key}' for {op}{suggest(key, list(shape.members))}")
             )
             continue
-        if key in BODY_MEMBERS or member.type_name == "blob" and not isinstance(value, str | bytes):
+        if key in BODY_MEMBERS or (member.type_name == "blob" and not isinstance(value, str | bytes)):
             probe[key] = b""
             continue
         if key in COPY_SOURCE_MEMBERS and isinstance(value, dict):
@@ -166,7 +166,7 @@ def check_params(op: str, params: dict[str, Any]) -> list[tuple[tuple[Any, ...],
         elif kind == "unknown field":
             unknown = extra["unknown_param"]
             hint = suggest(unknown, list(extra["valid_names"]))
-            problems.append((path + (unknown,), f"unknown parameter '{unknown}' in {name}{hint}"))
+            problems.append(((*path, unknown), f"unknown parameter '{unknown}' in {name}{hint}"))
         elif kind == "invalid type":
             valid = " or ".join(_type_name(t) for t in extra["valid_types"])
             got = _kind(extra["param"])

@@ -253,10 +253,10 @@ class StepRunner:
             def add_auth(self, request: Any) -> None:
                 when = _dt.datetime.now(_dt.UTC) + _dt.timedelta(seconds=offset)
                 request.context["timestamp"] = when.strftime(SIGV4_TIMESTAMP)
-                self._modify_request_before_signing(request)
+                self._modify_request_before_signing(request)  # type: ignore[attr-defined]
                 canonical = self.canonical_request(request)
                 string_to_sign = self.string_to_sign(request, canonical)
-                self._inject_signature_to_request(request, self.signature(string_to_sign, request))
+                self._inject_signature_to_request(request, self.signature(string_to_sign, request))  # type: ignore[attr-defined]
 
         request = AWSRequest(method=method, url=url, data=body, headers=headers)
         _Auth(creds, "s3", self.clients.endpoint.region).add_auth(request)

@@ -122,7 +122,7 @@ def _op_problems(op: str, params: dict[str, Any], op_loc: tuple[str, ...], param
         try:
             body_spec(body, None)
         except ValueError as exc:
-            out.append((params_loc + ("Body",), str(exc)))
+            out.append(((*params_loc, "Body"), str(exc)))
     return out
 
 
@@ -135,7 +135,7 @@ def _expect_problems(expect: dict[str, Any]) -> list[tuple[tuple[Any, ...], str]
             out.append((("expect", "error"), "error is an S3 error code or a list of codes"))
     if "status" in expect:
         status = expect["status"]
-        if isinstance(status, bool) or not (isinstance(status, int) or isinstance(status, dict)):
+        if isinstance(status, bool) or not (isinstance(status, (int, dict))):
             out.append((("expect", "status"), f"status is an HTTP status code, got {status!r}"))
         elif isinstance(status, dict):
             out.extend((("expect", "status"), m) for m in matcher_problems(status))

@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+
+from s3tester.bodies import BLOCK_SIZE, GeneratedBody, body_spec, drain, generated_digest, parse_size
+
+
+@pytest.mark.parametrize(("text", "size"), [("5MiB", 5 * 1024**2), ("1KB", 1000), (7, 7), ("3 GiB", 3 * 1024**3), ("10b", 10)])
+def test_parse_size(text, size) -> None:  # type: ignore[no-untyped-def]
+    assert parse_size(text) == size
+
+
+@pytest.mark.parametrize("bad", ["5 parsecs", "-1", True, "MiB"])
+def test_parse_size_rejects(bad) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ValueError):
+        parse_size(bad)
+
+
+def test_generated_body_is_deterministic_seekable_and_seed_dependent() -> None:
+    a = GeneratedBody(BLOCK_SIZE * 2 + 10, seed=1)
+    whole = a.read()
+    assert len(whole) == BLOCK_SIZE * 2 + 10
+    a.seek(BLOCK_SIZE - 3)
+    assert a.read(6) == whole[BLOCK_SIZE - 3 : BLOCK_SIZE + 3]
+    assert GeneratedBody(100, seed=2).read() != whole[:100]
+    assert hashlib.sha256(whole).hexdigest() == generated_digest(len(whole), 1)
+
+
+def test_drain_hashes_and_keeps_small_text() -> None:
+    digest = drain(GeneratedBody(1000, seed=3))
+    assert digest.size == 1000 and digest.sha256 == generated_digest(1000, 3)
+
+
+def test_body_spec_variants(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "f.txt").write_text("file body")
+    assert body_spec("text", None).open() == b"text"
+    with body_spec("file://f.txt", tmp_path).open() as handle:
+        assert handle.read() == b"file body"
+    generated = body_spec({"size": "1KiB", "seed": 4}, None)
+    assert generated.generated and generated.size == 1024
+    with pytest.raises(ValueError, match="not found"):
+        body_spec("file://missing.txt", tmp_path)
+    with pytest.raises(ValueError, match="size: N, seed: S"):
+        body_spec({"bytes": 3}, None)

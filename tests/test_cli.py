@@ -1,0 +1,129 @@
+"""The CLI contract: help, version, exit codes 0/1/2/3, and each output format."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from s3tester import __version__, report
+from s3tester.cli import cli
+from s3tester.models import EndpointConfig
+from s3tester.results import CaseResult, OpStats, RunResult, summarize
+
+ROOT = Path(__file__).resolve().parents[1]
+BASIC = str(ROOT / "tests" / "suites" / "basic")
+
+
+def invoke(*args: str, env: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+    return CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False)
+
+
+def s3tester(*args: str, env: dict[str, str] | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "s3tester", *args], capture_output=True, text=True, timeout=timeout, env=env, cwd=ROOT)
+
+
+def test_version() -> None:
+    result = s3tester("--version")
+    assert result.returncode == 0 and result.stdout.startswith(f"s3tester {__version__}")
+
+
+@pytest.mark.parametrize("command", [[], ["run"], ["validate"], ["list"], ["schema"]])
+def test_help_has_examples(command: list[str]) -> None:
+    result = invoke(*command, "--help")
+    assert result.exit_code == 0
+    assert "Example" in result.output
+
+
+def test_every_run_option_is_documented_with_an_example() -> None:
+    text = invoke("run", "--help").output
+    for option in ("--vendor", "--endpoint", "--parallel", "--group", "--tag", "--format", "--output", "--timeout", "--dry-run"):
+        assert option in text
+
+
+def test_validate_ok_and_list() -> None:
+    assert "ok (10 cases" in invoke("validate", BASIC).output
+    groups = invoke("list", "groups", BASIC).output.splitlines()
+    assert groups[0] == "smoke/put-get-roundtrip  [core]"
+    assert "PutObject" in invoke("list", "operations").output.split()
+    assert invoke("list", "credentials", BASIC).output.split() == ["main", "alt"]
+
+
+def test_bad_suite_exits_2_with_file_and_line(tmp_path: Path) -> None:
+    (tmp_path / "suite.yaml").write_text("name: t\nversion: '1'\n")
+    (tmp_path / "a.yaml").write_text("groups:\n  - name: x\n    test:\n      - op: PutObject\n        params: {Bucket: b, Key: k, Bodyy: x}\n")
+    result = s3tester("run", str(tmp_path))
+    assert result.returncode == 2
+    assert "a.yaml:5:" in result.stderr and "unknown parameter 'Bodyy'" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_bad_option_exits_2() -> None:
+    result = s3tester("run", BASIC, "--parallel", "zero")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+
+
+def test_unreachable_endpoint_exits_3_quickly() -> None:
+    started = time.monotonic()
+    result = s3tester("run", BASIC, "--endpoint", "http://127.0.0.1:9", env={"PATH": "/usr/bin:/bin", "S3_ACCESS_KEY": "k", "S3_SECRET_KEY": "s"})
+    assert result.returncode == 3
+    assert time.monotonic() - started < 5
+    assert "http://127.0.0.1:9" in result.stderr
+
+
+def test_dry_run_sends_nothing() -> None:
+    result = invoke("run", BASIC, "--dry-run", "-g", "smoke/put-*")
+    assert result.exit_code == 0
+    assert result.output.splitlines() == [
+        "smoke/put-get-roundtrip", "    before[0] CreateBucket", "    test[0] PutObject", "    test[1] GetObject", "1 cases planned",
+    ]
+
+
+def test_run_exit_codes_against_a_real_server(moto_endpoint: EndpointConfig, tmp_path: Path) -> None:
+    env = {"S3_ACCESS_KEY": "k", "S3_SECRET_KEY": "s", "S3_ALT_ACCESS_KEY": "k2", "S3_ALT_SECRET_KEY": "s2"}
+    ok = invoke("run", BASIC, "--endpoint", moto_endpoint.url, "-g", "smoke/put-*", "-g", "smoke/missing-key", env=env)
+    assert ok.exit_code == 0, ok.output
+    assert "2 passed, 0 failed" in ok.output
+    out = tmp_path / "r.json"
+    bad = invoke("run", BASIC, "--endpoint", moto_endpoint.url, "--tag", "must-fail", "-f", "json", "--results", str(out), env=env)
+    assert bad.exit_code == 1
+    data = json.loads(bad.output)
+    assert {c["id"]: c["status"] for c in data["cases"]} == {"smoke/fail-wrong-body": "failed", "smoke/fail-setup": "errored"}
+    assert json.loads(out.read_text())["summary"]["failed"] == 1
+
+
+def fixed_result() -> RunResult:
+    cases = [
+        CaseResult(id="objects/put-get", area="objects", status="passed", duration=0.01, description="round trip", tags=["core"]),
+        CaseResult(id="objects/fail-body", area="objects", status="failed", duration=0.02, reason="test[1] GetObject: Body: expected 'a', got 'b'",
+                   step="test[1]", operation="GetObject", expected="a", actual="b", mismatches=["Body: expected 'a', got 'b'"]),
+        CaseResult(id="listing/v2", area="listing", status="errored", duration=0.03, reason="before[0] CreateBucket: timed out", step="before[0]", operation="CreateBucket"),
+        CaseResult(id="listing/uploads", area="listing", status="unsupported", duration=0.01, reason="test[0] ListMultipartUploads: not implemented (501)"),
+        CaseResult(id="listing/skip", area="listing", status="skipped", reason="demonstrates skip"),
+    ]
+    return RunResult(
+        tool_version="0.0.0", suite="demo", suite_version="1.0", vendor="moto", vendor_version="5", endpoint="http://127.0.0.1:1",
+        run_id="abcdefgh", started="2026-01-01T00:00:00Z", duration=1.5, parallel=2, summary=summarize(cases), cases=cases,
+        performance={"GetObject": OpStats(count=2, errors=0, p50_ms=1.0, p95_ms=2.0, max_ms=2.0)},
+    )
+
+
+@pytest.mark.parametrize("fmt", report.FORMATS)
+def test_output_formats(fmt: str, snapshot) -> None:  # type: ignore[no-untyped-def]
+    assert report.render(fixed_result(), fmt) == snapshot
+
+
+def test_results_json_round_trips_and_matches_the_schema() -> None:
+    import jsonschema
+
+    from s3tester.schema import results_schema
+
+    result = fixed_result()
+    data = json.loads(result.to_json())
+    jsonschema.validate(data, results_schema())
+    assert RunResult.model_validate(data) == result
