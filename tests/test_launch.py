@@ -99,6 +99,44 @@ def assert_gone(pid: int, port: int) -> None:
         assert sock.connect_ex(("127.0.0.1", port)) != 0
 
 
+def group_members(pgid: int) -> list[int]:
+    members = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid:  # fields after "comm)": state, ppid, pgrp
+            members.append(int(stat.parent.name))
+    return members
+
+
+def listening_sockets(pgid: int) -> set[tuple[str, int]]:
+    """(address, port) of every TCP socket the process group listens on, from /proc."""
+    inodes: set[str] = set()
+    for pid in group_members(pgid):
+        for fd in Path(f"/proc/{pid}/fd").glob("*"):
+            try:
+                target = os.readlink(fd)
+            except OSError:
+                continue
+            if target.startswith("socket:["):
+                inodes.add(target[8:-1])
+    found: set[tuple[str, int]] = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            cols = line.split()
+            if cols[3] != "0A" or cols[9] not in inodes:  # 0A: LISTEN
+                continue
+            addr_hex, port_hex = cols[1].split(":")
+            if len(addr_hex) == 8:
+                addr = ".".join(str(b) for b in reversed(bytes.fromhex(addr_hex)))
+            else:
+                addr = "::1" if addr_hex == "0" * 24 + "01000000" else addr_hex
+            found.add((addr, int(port_hex, 16)))
+    return found
+
+
 def port_of(endpoint: EndpointConfig) -> int:
     return int(endpoint.url.rsplit(":", 1)[1])
 
@@ -133,6 +171,13 @@ def test_vendor_launches_answers_and_stops(name: str, tmp_path: Path, bucket: st
         assert endpoint.url.startswith("http://127.0.0.1:")
         assert endpoint.vendor_version, "version_command gave no version"
         assert {"main", "alt"} <= set(endpoint.credentials)
+        # Only loopback, and no port beyond the ones the launcher picked (no fixed
+        # defaults such as SeaweedFS's 8181/9101/7333 on all addresses).
+        sockets = listening_sockets(pid)
+        assert ("127.0.0.1", port_of(endpoint)) in sockets
+        assert {addr for addr, _ in sockets} <= {"127.0.0.1", "::1"}, sockets
+        assert profile.launch is not None
+        assert len({port for _, port in sockets}) <= 1 + len(profile.launch.ports), sockets
         main = s3(endpoint)
         assert main.list_buckets()["ResponseMetadata"]["HTTPStatusCode"] == 200
         main.create_bucket(Bucket=bucket)
@@ -166,9 +211,7 @@ def test_alt_is_denied_on_mains_bucket(name: str, tmp_path: Path, bucket: str) -
         alt.create_bucket(Bucket=own)  # alt-* buckets are alt's own
         alt.put_object(Bucket=own, Key="k", Body=b"alt")
         wrong = dict(endpoint.credentials)
-        wrong["main"] = Credential(
-            access_key=wrong["main"].access_key, secret_key=SecretStr("wrong")
-        )
+        wrong["main"] = Credential(access_key=wrong["main"].access_key, secret_key=SecretStr("wrong"))
         with pytest.raises(ClientError) as info:
             s3(endpoint.model_copy(update={"credentials": wrong})).list_buckets()
         assert info.value.response["Error"]["Code"] == "SignatureDoesNotMatch"
@@ -187,9 +230,7 @@ def test_fake_server_launches_and_stops(tmp_path: Path) -> None:
     assert (tmp_path / "server.log").exists()  # a given workdir is kept
 
 
-def test_own_workdir_is_removed_after_a_clean_stop(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_own_workdir_is_removed_after_a_clean_stop(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     with launched(fake_profile()) as endpoint:
         (workdir,) = tmp_path.iterdir()
@@ -199,9 +240,7 @@ def test_own_workdir_is_removed_after_a_clean_stop(
     assert list(tmp_path.iterdir()) == []
 
 
-def test_own_workdir_is_kept_when_startup_fails(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_own_workdir_is_kept_when_startup_fails(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     profile = fake_profile(command=["python", "-c", "print('boom'); raise SystemExit(7)"])
     with pytest.raises(EndpointError) as info, launched(profile):
@@ -303,9 +342,7 @@ def test_files_and_ports_are_filled_in(tmp_path: Path) -> None:
         ports=["extra"],
         files={
             "fake_s3.py": FAKE_S3,
-            "conf.json": (
-                '{"port": {port}, "extra": {ports.extra}, "key": "{cred.main.access_key}"}'
-            ),
+            "conf.json": ('{"port": {port}, "extra": {ports.extra}, "key": "{cred.main.access_key}"}'),
         },
     )
     with launched(profile, tmp_path) as endpoint:
