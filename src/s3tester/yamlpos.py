@@ -20,6 +20,14 @@ except ImportError:  # pragma: no cover
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_DEPTH = 64  # nesting levels; real suites use about 12
+MAX_ALIASED = 100_000  # values copied through aliases (*name): stops "billion laughs"
+
+
+class _TooBig(Exception):
+    def __init__(self, node: yaml.Node, message: str) -> None:
+        super().__init__(message)
+        self.node, self.message = node, message
 
 
 class PosDict(dict[str, Any]):
@@ -42,7 +50,27 @@ def _loc(path: str, node: yaml.Node) -> Location:
     return Location(path, mark.line + 1, mark.column + 1)
 
 
-def _construct(node: yaml.Node, path: str, problems: list[Problem], ctor: Any) -> Any:
+class _Budget:
+    def __init__(self) -> None:
+        self.seen: set[int] = set()
+        self.aliased = 0
+
+
+def _construct(
+    node: yaml.Node, path: str, problems: list[Problem], ctor: Any,
+    depth: int = 0, budget: _Budget | None = None, aliased: bool = False,
+) -> Any:
+    budget = budget or _Budget()
+    if depth > MAX_DEPTH:
+        raise _TooBig(node, f"nested too deeply (more than {MAX_DEPTH} levels)")
+    if isinstance(node, yaml.CollectionNode):
+        aliased = aliased or id(node) in budget.seen
+        budget.seen.add(id(node))
+    if aliased:
+        budget.aliased += 1
+        if budget.aliased > MAX_ALIASED:
+            raise _TooBig(node, f"aliases expand to over {MAX_ALIASED} values (a YAML bomb?)")
+    more = (depth + 1, budget, aliased)
     if isinstance(node, yaml.MappingNode):
         out = PosDict()
         out.loc = _loc(path, node)
@@ -51,7 +79,7 @@ def _construct(node: yaml.Node, path: str, problems: list[Problem], ctor: Any) -
             if key_node.tag == "tag:yaml.org,2002:merge":
                 problems.append(Problem(_loc(path, key_node), "merge keys (<<) are not supported"))
                 continue
-            key = _construct(key_node, path, problems, ctor)
+            key = _construct(key_node, path, problems, ctor, *more)
             if not isinstance(key, str):
                 key = str(key)
             if key in out:
@@ -62,12 +90,12 @@ def _construct(node: yaml.Node, path: str, problems: list[Problem], ctor: Any) -
                     )
                 )
                 continue
-            out[key] = _construct(value_node, path, problems, ctor)
+            out[key] = _construct(value_node, path, problems, ctor, *more)
             out.key_locs[key] = _loc(path, key_node)
             out.value_locs[key] = _loc(path, value_node)
         return out
     if isinstance(node, yaml.SequenceNode):
-        seq = PosList(_construct(item, path, problems, ctor) for item in node.value)
+        seq = PosList(_construct(item, path, problems, ctor, *more) for item in node.value)
         seq.loc = _loc(path, node)
         seq.item_locs = [_loc(path, item) for item in node.value]
         return seq
@@ -135,6 +163,8 @@ def loads(text: str, shown: str) -> Any:
     ctor = _Loader("")
     try:
         data = _construct(node, shown, problems, ctor)
+    except _TooBig as exc:
+        raise ConfigError(exc.message, _loc(shown, exc.node)) from None
     finally:
         ctor.dispose()
     if problems:
