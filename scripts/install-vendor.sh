@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install what a locally launchable vendor profile needs into the repo-local .tools/ dir.
 #
-#   scripts/install-vendor.sh [VENDOR...]     # no argument: every launchable vendor
+#   scripts/install-vendor.sh [VENDOR...|all]   # no argument or 'all': every launchable vendor
 #
 # Python servers each get their own venv in .tools/<vendor>/ (their dependencies never
 # touch the project's venv); s3rver is installed with npm into .tools/s3rver/.
@@ -38,7 +38,7 @@ install_pip() {
   fi
   echo "install-vendor: $name: pip install '$spec' into $venv"
   "$python" -m venv "$venv"
-  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "$spec"
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "$spec" 2> >(grep -v "^WARNING: Location" >&2)
   [[ -x "$venv/bin/$entry" ]] || { echo "install-vendor: $name: $entry missing after install" >&2; return 1; }
 }
 
@@ -64,7 +64,7 @@ install_moto() {
 }
 
 vendors=("$@")
-[[ ${#vendors[@]} -gt 0 ]] || vendors=("${all[@]}")
+if [[ ${#vendors[@]} -eq 0 || " ${vendors[*]} " == *" all "* ]]; then vendors=("${all[@]}"); fi
 mkdir -p "$tools"
 status=0
 for v in "${vendors[@]}"; do
@@ -74,6 +74,8 @@ for v in "${vendors[@]}"; do
     *)
       if spec_entry="$(pip_vendor "$v")"; then
         install_pip "$v" "${spec_entry%%|*}" "${spec_entry##*|}" || status=1
+      elif [[ -f "$repo/vendors/$v.yaml" ]] && ! grep -q '^launch:' "$repo/vendors/$v.yaml"; then
+        echo "install-vendor: $v: nothing to install here (you run it; see 'container:' in vendors/$v.yaml)"
       else
         echo "install-vendor: '$v' is not launchable here (choose from: ${all[*]})" >&2
         status=2

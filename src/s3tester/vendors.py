@@ -290,7 +290,8 @@ def vendor_dirs() -> list[Path]:
     """Where profiles are looked up, first match wins.
 
     `$S3TESTER_VENDOR_DIRS` (os.pathsep-separated), then `./vendors`, then the source
-    checkout's `vendors/`, then profiles shipped inside the package (`s3tester/vendors/`).
+    checkout's `vendors/`, then profiles shipped inside the package
+    (`s3tester/data/vendors/`, copied there by setup.py).
     """
     candidates: list[Path] = []
     extra = os.environ.get("S3TESTER_VENDOR_DIRS", "")
@@ -299,7 +300,7 @@ def vendor_dirs() -> list[Path]:
     root = repo_root()
     if root is not None:
         candidates.append(root / "vendors")
-    candidates.append(Path(__file__).resolve().parent / "vendors")
+    candidates.append(Path(__file__).resolve().parent / "data" / "vendors")  # the wheel's copy
     seen: set[Path] = set()
     dirs: list[Path] = []
     for path in candidates:
