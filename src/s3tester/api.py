@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from collections.abc import Iterator
@@ -13,19 +14,77 @@ from s3tester.errors import ConfigError
 from s3tester.loader import load_suite
 from s3tester.models import Credential, EndpointConfig, Suite
 from s3tester.plan import select
-from s3tester.results import RunResult
+from s3tester.results import CaseResult, RunResult
 
 DEFAULT_TIMEOUT = 30.0
+log = logging.getLogger("s3tester.api")
+
+
+def _aws_session() -> Any:
+    """A fresh botocore session: reads AWS_PROFILE, AWS_CONFIG_FILE, ... as they are now."""
+    import botocore.session
+    from botocore.exceptions import ProfileNotFound
+
+    session = botocore.session.Session()
+    try:
+        session.get_scoped_config()
+    except ProfileNotFound as exc:
+        raise ConfigError(f"AWS profile: {exc}") from None
+    return session
+
+
+def _aws_credentials() -> Credential | None:
+    """botocore's own credential chain: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/
+    AWS_SESSION_TOKEN, AWS_PROFILE and ~/.aws/credentials or config (also SSO, process,
+    assume-role profiles), then container and instance metadata unless
+    AWS_EC2_METADATA_DISABLED=true."""
+    from botocore.exceptions import BotoCoreError
+
+    try:
+        found = _aws_session().get_credentials()
+        frozen = found.get_frozen_credentials() if found is not None else None
+    except BotoCoreError as exc:
+        raise ConfigError(f"AWS credentials: {exc}") from None
+    if frozen is None or not frozen.access_key or not frozen.secret_key:
+        return None
+    return Credential.of(frozen.access_key, frozen.secret_key, frozen.token)
+
+
+def _configured_endpoint() -> str | None:
+    """S3_ENDPOINT, else the endpoint AWS tooling would use for S3: AWS_ENDPOINT_URL_S3,
+    AWS_ENDPOINT_URL, or the profile's `endpoint_url` / `services` section (botocore's
+    resolution). None means no endpoint was configured: the embedded server is used,
+    never a public host."""
+    explicit = os.environ.get("S3_ENDPOINT", "").strip()
+    if explicit:
+        return explicit
+    from botocore.configprovider import ConfiguredEndpointProvider
+
+    session = _aws_session()
+    if session.get_config_variable("ignore_configured_endpoint_urls"):
+        return None
+    provider = ConfiguredEndpointProvider(
+        full_config=session.full_config, scoped_config=session.get_scoped_config(), client_name="s3"
+    )
+    url = provider.provide()
+    return str(url) if url else None
+
+
+def _env_region() -> str:
+    """S3_REGION, else AWS_REGION / AWS_DEFAULT_REGION / the profile's region, else us-east-1."""
+    return os.environ.get("S3_REGION") or _aws_session().get_config_variable("region") or "us-east-1"
 
 
 def _env_credentials() -> dict[str, Credential]:
-    """Credentials from the mint-style S3_* variables, then AWS's own."""
+    """Credentials from the mint-style S3_* variables, else botocore's chain (`main` only)."""
     env = os.environ
     creds: dict[str, Credential] = {}
-    main_key = env.get("S3_ACCESS_KEY") or env.get("AWS_ACCESS_KEY_ID")
-    main_secret = env.get("S3_SECRET_KEY") or env.get("AWS_SECRET_ACCESS_KEY")
-    if main_key and main_secret:
-        creds["main"] = Credential.of(main_key, main_secret, env.get("S3_SESSION_TOKEN") or env.get("AWS_SESSION_TOKEN"))
+    if env.get("S3_ACCESS_KEY") and env.get("S3_SECRET_KEY"):
+        creds["main"] = Credential.of(env["S3_ACCESS_KEY"], env["S3_SECRET_KEY"], env.get("S3_SESSION_TOKEN"))
+    else:
+        aws = _aws_credentials()
+        if aws is not None:
+            creds["main"] = aws
     if env.get("S3_ALT_ACCESS_KEY") and env.get("S3_ALT_SECRET_KEY"):
         creds["alt"] = Credential.of(env["S3_ALT_ACCESS_KEY"], env["S3_ALT_SECRET_KEY"])
     return creds
@@ -64,8 +123,10 @@ def endpoint_for(
         chosen = vendors.endpoint_for(profile, url)
     elif suite is not None and (url or (suite.config and suite.config.endpoint)):
         chosen = _from_suite_config(suite, url)
+    if chosen is None and not url and not vendor:
+        url = _configured_endpoint()
     if chosen is None and url:
-        chosen = EndpointConfig(url=url, credentials=_env_credentials())
+        chosen = EndpointConfig(url=url, region=_env_region(), credentials=_env_credentials())
     if chosen is not None:
         yield _adjust(chosen, region, verify_ssl)
         return
@@ -81,7 +142,24 @@ def _adjust(endpoint: EndpointConfig, region: str | None, verify_ssl: bool) -> E
         update["region"] = region
     if not verify_ssl:
         update["verify_ssl"] = False
-    return endpoint.model_copy(update=update) if update else endpoint
+    adjusted = endpoint.model_copy(update=update) if update else endpoint
+    _announce(adjusted)
+    return adjusted
+
+
+def _announce(endpoint: EndpointConfig) -> None:
+    """Register the endpoint's secrets with the log redactor, then log where the run goes."""
+    from s3tester import logs
+
+    for cred in endpoint.credentials.values():
+        logs.register_secret(cred.secret_key.get_secret_value())
+        if cred.session_token is not None:
+            logs.register_secret(cred.session_token.get_secret_value())
+    log.info("endpoint resolved", extra={
+        "endpoint": endpoint.url, "vendor": endpoint.vendor, "region": endpoint.region,
+        "addressing_style": endpoint.addressing_style, "verify_ssl": endpoint.verify_ssl,
+        "credential_sets": sorted(endpoint.credentials),
+    })
 
 
 def check_credentials(suite: Suite, endpoint: EndpointConfig, cases: list[Any]) -> None:
@@ -113,10 +191,32 @@ def run_suite(
     engine: Engine | None = None,
 ) -> RunResult:
     cases = select(suite, groups, tags)
-    engine = engine or Engine(endpoint, parallel=parallel, timeout=timeout, progress=progress, stop=stop)
+    engine = engine or Engine(endpoint, parallel=parallel, timeout=timeout, progress=_logged(progress), stop=stop)
     engine.check_reachable()
     check_credentials(suite, endpoint, cases)
-    return engine.run(suite, cases)
+    log.info("run started", extra={"suite": suite.name, "suite_version": suite.version, "cases": len(cases),
+                                   "parallel": parallel, "vendor": endpoint.vendor, "endpoint": endpoint.url})
+    result = engine.run(suite, cases)
+    s = result.summary
+    log.info("run finished", extra={"passed": s.passed, "failed": s.failed, "errored": s.errored,
+                                    "unsupported": s.unsupported, "skipped": s.skipped, "total": s.total,
+                                    "duration_s": round(result.duration, 3), "complete": result.complete})
+    return result
+
+
+def _logged(progress: Progress | None) -> Progress:
+    """The engine's per-case callback, plus one log record per case (debug when it passed)."""
+
+    def on_case(case: CaseResult) -> None:
+        level = logging.DEBUG if case.status in ("passed", "skipped") else logging.INFO
+        if log.isEnabledFor(level):
+            log.log(level, "case %s", case.status, extra={
+                "case": case.id, "status": case.status, "duration_s": round(case.duration, 3),
+                "reason": case.reason})
+        if progress is not None:
+            progress(case)
+
+    return on_case
 
 
 def run_path(path: str, **kwargs: Any) -> RunResult:

@@ -18,7 +18,15 @@ CONTEXT = {"auto_envvar_prefix": "S3TESTER", "help_option_names": ["-h", "--help
 
 
 def _version_text() -> str:
-    return f"s3tester {__version__}"
+    from s3tester.paths import suite_versions
+
+    return f"s3tester {__version__}\nsuites: {suite_versions()}"
+
+
+def _show_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        click.echo(_version_text())
+        ctx.exit(EXIT_OK)
 
 
 class Group(click.Group):
@@ -33,8 +41,13 @@ class Group(click.Group):
 
 
 @click.group(cls=Group, context_settings=CONTEXT)
-@click.version_option(__version__, "--version", "-V", message="%(prog)s %(version)s", prog_name="s3tester")
-def cli() -> None:
+@click.option("--version", "-V", is_flag=True, expose_value=False, is_eager=True, callback=_show_version,
+              help="Show the version and the suites it ships, then exit.")
+@click.option("--log-format", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="Logs on stderr as text or one JSON object per line (CI). Example: --log-format json")
+@click.option("--log-level", type=click.Choice(["debug", "info", "warning", "error"]), default=None,
+              help="Log level (default: info for json, warning for text).")
+def cli(log_format: str, log_level: str | None) -> None:
     """s3tester: which parts of the S3 API does an endpoint get right, and did that change?
 
     \b
@@ -45,6 +58,9 @@ def cli() -> None:
       s3tester validate suites/v1 --strict
       s3tester list groups suites/v1
     """
+    from s3tester import logs
+
+    logs.setup(log_format, log_level)
 
 
 @cli.command()
@@ -76,11 +92,12 @@ def run(path: str, vendor: str | None, endpoint_url: str | None, region: str | N
     """
     from s3tester import api, report
     from s3tester.loader import load_suite
+    from s3tester.paths import resolve_suite
     from s3tester.plan import select
     from s3tester.progress import progress_bar
     from s3tester.results import write_atomic
 
-    suite = load_suite(path)
+    suite = load_suite(resolve_suite(path))
     if dry_run:
         cases = select(suite, groups, tags)
         _emit(_plan_text(cases), output)
@@ -129,24 +146,32 @@ def validate(path: str, strict: bool) -> None:
       s3tester validate my-tests.yaml --strict
     """
     from s3tester.loader import load_suite
+    from s3tester.paths import resolve_suite
 
-    suite = load_suite(path, strict=strict)
+    suite = load_suite(resolve_suite(path), strict=strict)
     areas = len({c.area for c in suite.cases})
     click.echo(f"{path}: ok ({len(suite.cases)} cases in {areas} areas, suite {suite.name} {suite.version})")
 
 
 @cli.command(name="list")
-@click.argument("what", type=click.Choice(["groups", "operations", "credentials", "vendors"]))
+@click.argument("what", type=click.Choice(["groups", "operations", "credentials", "vendors", "suites"]))
 @click.argument("path", required=False, type=click.Path())
 def list_(what: str, path: str | None) -> None:
-    """List groups (cases) or credentials of a suite, S3 operations, or vendor profiles.
+    """List groups (cases) or credentials of a suite, S3 operations, vendor profiles or installed suites.
 
     \b
     Examples:
       s3tester list groups suites/v1
       s3tester list operations
       s3tester list vendors
+      s3tester list suites
     """
+    if what == "suites":
+        from s3tester.paths import list_suites
+
+        for found in list_suites():
+            click.echo(f"{found.key:<8} {found.name} {found.version:<6} {found.path}")
+        return
     if what == "operations":
         from s3tester.operations import operation_names
 
@@ -162,8 +187,9 @@ def list_(what: str, path: str | None) -> None:
     if path is None:
         raise click.UsageError(f"'list {what}' needs a suite PATH")
     from s3tester.loader import load_suite
+    from s3tester.paths import resolve_suite
 
-    suite = load_suite(path)
+    suite = load_suite(resolve_suite(path))
     if what == "groups":
         for case in suite.cases:
             tags = f"  [{', '.join(case.group.tags)}]" if case.group.tags else ""

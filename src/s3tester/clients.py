@@ -73,10 +73,20 @@ class Clients:
         return self._session.create_client(
             "s3",
             endpoint_url=self.endpoint.url,
-            verify=self.endpoint.verify_ssl,
+            verify=None if self.endpoint.verify_ssl else False,  # None: botocore applies AWS_CA_BUNDLE
             config=self.config(timeout, unsigned=name == ANONYMOUS),
             **kwargs,
         )
+
+    def ca_bundle(self) -> str | None:
+        """AWS_CA_BUNDLE or the AWS profile's `ca_bundle`, as botocore resolves it (None:
+        the default trust store). Raw HTTP steps use it too, so both paths trust the same CAs."""
+        if not hasattr(self, "_ca_bundle"):
+            import botocore.session
+
+            found = botocore.session.Session().get_config_variable("ca_bundle")
+            self._ca_bundle: str | None = str(found) if found else None
+        return self._ca_bundle
 
     def credentials(self, name: str) -> Any:
         return self.endpoint.credentials[name]

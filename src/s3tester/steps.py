@@ -184,6 +184,8 @@ class StepRunner:
             if not self.clients.endpoint.verify_ssl:
                 kwargs["cert_reqs"] = "CERT_NONE"
                 urllib3.disable_warnings()
+            elif self.clients.ca_bundle():
+                kwargs["ca_certs"] = self.clients.ca_bundle()
             self._http = urllib3.PoolManager(**kwargs)
         return self._http
 
