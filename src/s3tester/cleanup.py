@@ -7,6 +7,7 @@ data the run did not create.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterable
 from typing import Any
 
 GONE = {"NoSuchBucket", "404", "NotFound"}
@@ -76,7 +77,7 @@ def empty_bucket(client: Any, name: str) -> None:
         pass
 
 
-def remove_bucket(clients: list[Any], name: str) -> str | None:
+def remove_bucket(clients: Iterable[Any], name: str) -> str | None:
     """Remove `name` with the first client that can; None when gone, else why it is left."""
     from botocore.exceptions import BotoCoreError, ClientError
 

@@ -163,8 +163,9 @@ class Engine:
         if not names:
             return []
         order = ["main", *[n for n in self.endpoint.credentials if n != "main"]]
-        clients = [self.clients.get(n) for n in order if n in self.endpoint.credentials]
-        left = [remove_bucket(clients, name) for name in names]
+        order = [n for n in order if n in self.endpoint.credentials]
+        # lazily: a client for another credential set is made only if `main` cannot remove it
+        left = [remove_bucket((self.clients.get(n) for n in order), name) for name in names]
         return [reason for reason in left if reason]
 
     # -- the run -----------------------------------------------------------------------
