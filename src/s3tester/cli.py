@@ -78,9 +78,13 @@ def cli(log_format: str, log_level: str | None) -> None:
 @click.option("--dry-run", is_flag=True, help="Print the plan (cases and steps) without sending requests.")
 @click.option("--no-verify-ssl", is_flag=True, help="Accept self-signed TLS certificates.")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a terminal only).")
+@click.option("--golden", metavar="DIR", type=click.Path(), help="Compare with DIR/<vendor>/v<suite version>.json (or a .json file); exit 1 on regressions. Example: --golden golden/")
+@click.option("--update-golden", is_flag=True, help="Rewrite the golden file from this run (atomically, keeping notes) and show the diff; --golden defaults to golden/.")
+@click.option("--strict", is_flag=True, help="With --golden: also fail on fixes, changed, new or removed cases (a stale golden file).")
 def run(path: str, vendor: str | None, endpoint_url: str | None, region: str | None, parallel: int,
         groups: tuple[str, ...], tags: tuple[str, ...], fmt: str, output: str | None, results: str | None,
-        timeout: float, dry_run: bool, no_verify_ssl: bool, progress: bool | None) -> None:
+        timeout: float, dry_run: bool, no_verify_ssl: bool, progress: bool | None,
+        golden: str | None, update_golden: bool, strict: bool) -> None:
     """Run the suite or config at PATH and report.
 
     \b
@@ -89,6 +93,7 @@ def run(path: str, vendor: str | None, endpoint_url: str | None, region: str | N
       s3tester run suites/v1 -g 'listing/*' -f junit -o junit.xml
       s3tester run suites/v1 --endpoint https://s3.example.test --no-verify-ssl
       s3tester run my-tests.yaml --dry-run
+      s3tester run suites/v1 --vendor seaweedfs --golden golden/ [--update-golden]
     """
     from s3tester import api, report
     from s3tester.loader import load_suite
@@ -110,7 +115,22 @@ def run(path: str, vendor: str | None, endpoint_url: str | None, region: str | N
     if results:
         write_atomic(results, result.to_json())
     _emit(report.render(result, fmt), output)
+    if golden or update_golden:
+        sys.exit(_golden_verdict(result, golden or "golden", update_golden, strict,
+                                 {c.id for c in suite.cases}, to_stdout=fmt == "table" and not output))
     sys.exit(EXIT_OK if result.ok else EXIT_FAILED)
+
+
+def _golden_verdict(result: Any, golden_dir: str, update: bool, strict: bool, in_suite: set[str],
+                    to_stdout: bool) -> int:
+    from s3tester import golden
+
+    if update and not result.complete:
+        click.echo("error: the run was interrupted: golden file not updated", err=True)
+        return EXIT_FAILED
+    verdict = golden.check(golden.normalize(result), golden_dir, update, strict, in_suite)
+    click.echo("\n".join(verdict.lines), err=not to_stdout)
+    return EXIT_FAILED if verdict.failed or not result.complete else EXIT_OK
 
 
 def _plan_text(cases: list[Any]) -> str:
@@ -206,6 +226,57 @@ def schema() -> None:
     from s3tester.schema import suite_file_schema
 
     click.echo(json.dumps(suite_file_schema(), indent=2))
+
+
+@cli.command()
+@click.argument("result_file", metavar="RESULT", type=click.Path(exists=True, dir_okay=False))
+@click.argument("golden_path", metavar="GOLDEN", type=click.Path())
+@click.option("--strict", is_flag=True, help="Also fail on fixes, changed, new or removed cases.")
+@click.option("--update-golden", is_flag=True, help="Rewrite GOLDEN from RESULT (atomically, keeping notes).")
+def compare(result_file: str, golden_path: str, strict: bool, update_golden: bool) -> None:
+    """Compare a results (or golden) file with a golden file or directory, offline.
+
+    Exit 1 on regressions (with --strict: on any difference).
+
+    \b
+    Examples:
+      s3tester compare results/run.json golden/
+      s3tester compare results/run.json golden/seaweedfs/v1.0.json --strict
+    """
+    from s3tester import golden
+
+    verdict = golden.check(golden.load_any(result_file), golden_path, update_golden, strict)
+    click.echo("\n".join(verdict.lines))
+    sys.exit(EXIT_FAILED if verdict.failed else EXIT_OK)
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--markdown", "markdown_out", metavar="OUT", type=click.Path(dir_okay=False), help="Write the Markdown matrix here. Example: --markdown docs/compatibility.md")
+@click.option("--html", "html_out", metavar="OUT", type=click.Path(dir_okay=False), help="Write the standalone HTML page here. Example: --html docs/compatibility.html")
+def matrix(files: tuple[str, ...], markdown_out: str | None, html_out: str | None) -> None:
+    """Vendors side by side, per area and per case, from golden or results FILES.
+
+    With neither --markdown nor --html, prints the Markdown.
+
+    \b
+    Examples:
+      s3tester matrix golden/*/v1*.json --markdown docs/compatibility.md --html docs/compatibility.html
+      s3tester matrix results/moto.json results/seaweedfs.json
+    """
+    from s3tester import golden
+    from s3tester import matrix as mx
+    from s3tester.results import write_atomic
+
+    table = mx.build([golden.load_any(f) for f in files])
+    if not markdown_out and not html_out:
+        click.echo(mx.markdown(table), nl=False)
+        return
+    if markdown_out:
+        write_atomic(markdown_out, mx.markdown(table))
+    if html_out:
+        write_atomic(html_out, mx.html(table))
+    click.echo("\n".join(mx.summary_lines(table)))
 
 
 def main() -> None:
