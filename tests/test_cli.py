@@ -47,7 +47,7 @@ def test_every_run_option_is_documented_with_an_example() -> None:
 
 
 def test_validate_ok_and_list() -> None:
-    assert "ok (10 cases" in invoke("validate", BASIC).output
+    assert "ok (11 cases" in invoke("validate", BASIC).output
     groups = invoke("list", "groups", BASIC).output.splitlines()
     assert groups[0] == "smoke/put-get-roundtrip  [core]"
     assert "PutObject" in invoke("list", "operations").output.split()

@@ -32,12 +32,13 @@ def test_statuses_are_what_each_case_deserves(basic_run) -> None:  # type: ignor
         "smoke/missing-key": "passed",
         "smoke/listing-order": "passed",
         "smoke/raw-http-error-shape": "passed",
+        "smoke/raw-put-file-body": "passed",
         "smoke/presigned-get": "passed",
         "smoke/fail-wrong-body": "failed",
         "smoke/fail-setup": "errored",
         "smoke/skipped-case": "skipped",
     }
-    assert result.summary.passed == 7 and result.parallel == 4
+    assert result.summary.passed == 8 and result.parallel == 4
     assert not result.ok
 
 

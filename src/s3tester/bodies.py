@@ -128,8 +128,12 @@ class BodySpec:
             return self.path.open("rb")
         return (self.text or "").encode()
 
-    def bytes_for_signing(self) -> bytes | None:
-        return None if self.generated or self.path else (self.text or "").encode()
+    def length(self) -> int:
+        if self.generated:
+            return self.size
+        if self.path is not None:
+            return self.path.stat().st_size
+        return len((self.text or "").encode())
 
 
 def is_body_spec(value: Any) -> bool:

@@ -213,7 +213,10 @@ class StepRunner:
             body, content_type = urllib3.encode_multipart_formdata(fields)
             headers.setdefault("Content-Type", content_type)
         elif spec["body"] is not None:
-            body = body_spec(spec["body"], None).open()
+            source = body_spec(spec["body"], None)
+            body = source.open()
+            if not any(k.lower() in ("content-length", "transfer-encoding") for k in headers):
+                headers["Content-Length"] = str(source.length())  # a stream would go out chunked
         if spec["sign"] and step.as_ != ANONYMOUS:
             headers = self._sign(method, url, headers, body, step.as_, spec)
         headers.update({str(k): str(v) for k, v in spec["raw_headers"].items()})
