@@ -110,6 +110,8 @@ def endpoint_for(
     """The endpoint a run talks to: a vendor profile (launched if it can be), an explicit
     URL, a single-file config's endpoint, or else the embedded moto server."""
     chosen: EndpointConfig | None = None
+    if url is not None and not url.startswith(("http://", "https://")):
+        raise ConfigError(f"--endpoint must be an http:// or https:// URL, got '{url}'")
     if vendor:
         from s3tester import vendors
 

@@ -57,7 +57,8 @@ def _read(path: Path, problems: _Collector) -> Any:
     try:
         return expand_env_tree(data)
     except UndefinedVariable as exc:
-        problems.add(getattr(data, "loc", None), f"{exc} (set it, or give a default: ${{{exc.name}:-value}})", _shown(path))
+        where = _where_text(data, "${" + exc.name) or getattr(data, "loc", None)
+        problems.add(where, f"{exc} (set it, or give a default: ${{{exc.name}:-value}})", _shown(path))
         return None
 
 
@@ -77,10 +78,54 @@ def _pydantic_problems(error: ValidationError, raw: Any, shown: str) -> list[Pro
                 allowed = _allowed_keys(loc)
                 message += suggest(str(loc[-1]), allowed) if allowed else ""
         else:
-            msg = item["msg"].removeprefix("Value error, ")
+            msg = _friendly(item) or item["msg"].removeprefix("Value error, ")
             message = f"{field}: {msg}" if field else msg
         out.append(Problem(where, message))
-    return out
+    return _implied_dropped(error, out)
+
+
+def _friendly(item: Any) -> str | None:
+    """pydantic's wording where it says less than it could: the kind of value found."""
+    kind = {"model_type": "a mapping", "dict_type": "a mapping", "list_type": "a list"}.get(item["type"])
+    value = item.get("input")
+    if kind:
+        got = "a mapping" if isinstance(value, dict) else "a list" if isinstance(value, list) else repr(value)
+        return f"expected {kind}, got {got}"
+    if item["type"] == "string_pattern_mismatch" and item["loc"][-1] in ("name", "area"):
+        return f"{value!r} is not a valid name: use lowercase letters, digits, '.', '_' and '-'"
+    return None
+
+
+def _implied_dropped(error: ValidationError, problems: list[Problem]) -> list[Problem]:
+    """A misspelled required key is one problem: drop the 'Field required' its hint explains."""
+    import re
+
+    meant = set()
+    for item, problem in zip(error.errors(), problems, strict=True):
+        hint = re.search(r"did you mean '([^']+)'", problem.message)
+        if item["type"] == "extra_forbidden" and hint:
+            meant.add((tuple(item["loc"][:-1]), hint.group(1)))
+    return [
+        p for item, p in zip(error.errors(), problems, strict=True)
+        if not (item["type"] == "missing" and (tuple(item["loc"][:-1]), str(item["loc"][-1])) in meant)
+    ]
+
+
+def _where_text(node: Any, needle: str) -> Location | None:
+    """Where the first string containing `needle` is (an undefined ${env:...} reference)."""
+    if isinstance(node, PosDict):
+        pairs = [(v, node.value_locs.get(k)) for k, v in node.items()]
+    elif isinstance(node, PosList):
+        pairs = list(zip(node, node.item_locs, strict=False))
+    else:
+        return None
+    for value, loc in pairs:
+        if isinstance(value, str) and needle in value:
+            return loc
+        found = _where_text(value, needle)
+        if found is not None:
+            return found
+    return None
 
 
 def _parent(raw: Any, loc: tuple[Any, ...]) -> Any:

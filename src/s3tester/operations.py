@@ -168,7 +168,7 @@ def check_params(op: str, params: dict[str, Any]) -> list[tuple[tuple[Any, ...],
             hint = suggest(unknown, list(extra["valid_names"]))
             problems.append(((*path, unknown), f"unknown parameter '{unknown}' in {name}{hint}"))
         elif kind == "invalid type":
-            valid = " or ".join(_type_name(t) for t in extra["valid_types"])
+            valid = " or ".join(dict.fromkeys(_type_name(t) for t in extra["valid_types"]))
             got = _kind(extra["param"])
             problems.append((path, f"parameter '{name}' must be {valid}, got {got} {extra['param']!r}"))
         elif kind in ("invalid range", "invalid length"):

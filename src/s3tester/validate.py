@@ -6,6 +6,9 @@ Each problem points at the YAML position of the offending key or value.
 
 from __future__ import annotations
 
+import os
+import re
+from pathlib import Path
 from typing import Any
 
 from s3tester import operations
@@ -92,10 +95,9 @@ def _step_problems(step: Step, credentials: list[str]) -> list[tuple[tuple[Any, 
         if step.http.method.upper() not in HTTP_METHODS:
             out.append((("http", "method"), f"unknown HTTP method '{step.http.method}'"))
         if step.http.body is not None and not _has_var(step.http.body):
-            try:
-                body_spec(step.http.body, None)
-            except ValueError as exc:
-                out.append((("http", "body"), str(exc)))
+            problem = _body_problem(step.http.body)
+            if problem:
+                out.append((("http", "body"), problem))
     if step.expect is not None:
         out.extend(_expect_problems(step.expect))
     for name, expression in step.save.items():
@@ -104,7 +106,7 @@ def _step_problems(step: Step, credentials: list[str]) -> list[tuple[tuple[Any, 
         try:
             compile_path(expression)
         except Exception as exc:
-            out.append((("save", name), f"invalid JMESPath {expression!r}: {_first_line(exc)}"))
+            out.append((("save", name), f"invalid JMESPath {expression!r}: {_jmespath_error(exc)}"))
     return out
 
 
@@ -116,14 +118,43 @@ def _op_problems(op: str, params: dict[str, Any], op_loc: tuple[str, ...], param
     if not operations.has_operation(op):
         hint = operations.suggest(op, operations.operation_names())
         return [(op_loc, f"unknown S3 operation '{op}'{hint} (see: s3tester list operations)")]
-    out = [(params_loc + path, message) for path, message in operations.check_params(op, params)]
+    checked = _implied_dropped(operations.check_params(op, params))
+    out = [(params_loc + path, message) for path, message in checked]
     body = params.get("Body")
     if body is not None and not _has_var(body):
-        try:
-            body_spec(body, None)
-        except ValueError as exc:
-            out.append(((*params_loc, "Body"), str(exc)))
+        problem = _body_problem(body)
+        if problem:
+            out.append(((*params_loc, "Body"), problem))
     return out
+
+
+_MEANT = re.compile(r"^unknown parameter .*\(did you mean '([^']+)'\?\)$")
+_MISSING = re.compile(r"^missing required parameter '([^']+)' for ")
+
+
+def _implied_dropped(problems: list[tuple[tuple[Any, ...], str]]) -> list[tuple[tuple[Any, ...], str]]:
+    """A misspelled required parameter is one problem: drop the 'missing' its hint explains."""
+    meant = {(path[:-1], m.group(1)) for path, msg in problems if (m := _MEANT.match(msg))}
+    return [
+        (path, msg) for path, msg in problems
+        if not ((m := _MISSING.match(msg)) and (path, m.group(1)) in meant)
+    ]
+
+
+def _body_problem(body: Any) -> str | None:
+    """What is wrong with a body spec; a missing file is named as the user would see it."""
+    try:
+        body_spec(body, None)
+    except ValueError as exc:
+        if isinstance(body, str) and body.startswith("file://"):
+            target = body[len("file://") :]
+            try:
+                shown = os.path.relpath(target)
+            except ValueError:
+                shown = target
+            return f"body file not found: {Path(shown).as_posix()}"
+        return str(exc)
+    return None
 
 
 def _expect_problems(expect: dict[str, Any]) -> list[tuple[tuple[Any, ...], str]]:
@@ -147,7 +178,7 @@ def _expect_problems(expect: dict[str, Any]) -> list[tuple[tuple[Any, ...], str]
         try:
             compile_path(key)
         except Exception as exc:
-            out.append((("expect", key, "__key__"), f"invalid JMESPath {key!r}: {_first_line(exc)}"))
+            out.append((("expect", key, "__key__"), f"invalid JMESPath {key!r}: {_jmespath_error(exc)}"))
             continue
         out.extend((("expect", key), m) for m in matcher_problems(value))
     return out
@@ -155,3 +186,13 @@ def _expect_problems(expect: dict[str, Any]) -> list[tuple[tuple[Any, ...], str]
 
 def _first_line(exc: Exception) -> str:
     return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+
+def _jmespath_error(exc: Exception) -> str:
+    """jmespath's multi-line message as one line: what is wrong and at which column."""
+    text = _first_line(exc)
+    for prefix in ("Invalid jmespath expression: ", "Bad jmespath expression: "):
+        text = text.removeprefix(prefix)
+    text = re.sub(r"(: Parse error at column \d+.*|, for expression:|:)$", "", text).strip()
+    position = getattr(exc, "lex_position", None)
+    return f"{text} at column {position + 1}" if isinstance(position, int) else text

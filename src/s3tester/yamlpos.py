@@ -126,6 +126,8 @@ def read_text(path: Path, shown: str) -> str:
         raise ConfigError("is a directory, expected a YAML file", Location(shown)) from None
     except OSError as exc:
         raise ConfigError(f"cannot read: {exc.strerror}", Location(shown)) from None
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ConfigError("UTF-16 text: save the file as UTF-8", Location(shown))
     if b"\x00" in raw:
         raise ConfigError("binary file, expected UTF-8 YAML text", Location(shown))
     try:
