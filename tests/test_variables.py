@@ -42,3 +42,9 @@ def test_references_and_builtins() -> None:
     assert references({"a": ["${x}", "y${z}"], "${k}": 1}) == {"x", "z", "k"}
     assert is_builtin("bucket") and is_builtin("bucket:two") and is_builtin("now:-5")
     assert not is_builtin("etag")
+
+
+def test_escaped_dollar_brace_is_literal() -> None:
+    s = scope(x=1)
+    assert s.substitute("uploads/$${filename} ${x}") == "uploads/${filename} 1"
+    assert references("a $${filename} ${x}") == {"x"}

@@ -13,7 +13,8 @@ import re
 from functools import cache
 from typing import Any
 
-VAR_RE = re.compile(r"\$\{([^}]*)\}")
+from s3tester.variables import VAR_RE
+
 BODY_MEMBERS = {"Body"}
 # boto3 accepts {Bucket, Key, VersionId} for these string members and builds the header.
 COPY_SOURCE_MEMBERS = {"CopySource"}
@@ -55,6 +56,16 @@ def method_name(op: str) -> str:
 
 def operation_model(op: str) -> Any:
     return service_model().operation_model(op)
+
+
+@cache
+def returns_body(op: str) -> bool:
+    """Whether the operation's response is a payload stream (GetObject) rather than parsed XML."""
+    shape = operation_model(op).output_shape
+    if shape is None:
+        return False
+    payload = shape.serialization.get("payload")
+    return bool(payload and shape.members[payload].type_name == "blob")
 
 
 def http_method(op: str) -> str:

@@ -219,7 +219,11 @@ class StepRunner:
                 headers["Content-Length"] = str(source.length())  # a stream would go out chunked
         if spec["sign"] and step.as_ != ANONYMOUS:
             headers = self._sign(method, url, headers, body, step.as_, spec)
-        headers.update({str(k): str(v) for k, v in spec["raw_headers"].items()})
+        for name, value in spec["raw_headers"].items():  # replace, whatever the case of the name
+            for existing in [k for k in headers if k.lower() == str(name).lower()]:
+                del headers[existing]
+            if value is not None:
+                headers[str(name)] = str(value)
         timeout = step.timeout or self.clients.timeout
         started = time.perf_counter()
         label = f"http {method}"

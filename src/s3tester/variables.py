@@ -8,7 +8,9 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-VAR_RE = re.compile(r"\$\{([^}]*)\}")
+# `$${x}` is an escaped literal `${x}` (S3's own POST-policy `${filename}`, say).
+VAR_RE = re.compile(r"(?<!\$)\$\{([^}]*)\}")
+ESCAPED = "$${"
 ENV_RE = re.compile(r"\$\{env:([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 BUILTIN_PREFIXES = ("bucket", "run_id", "case_id", "now", "cred:")
 
@@ -120,7 +122,7 @@ class Scope:
             whole = VAR_RE.fullmatch(value)
             if whole:
                 return self.resolve(whole.group(1))
-            return VAR_RE.sub(lambda m: _text(self.resolve(m.group(1))), value)
+            return VAR_RE.sub(lambda m: _text(self.resolve(m.group(1))), value).replace(ESCAPED, "${")
         if isinstance(value, dict):
             return {self.substitute(k): self.substitute(v) for k, v in value.items()}
         if isinstance(value, list):
