@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from s3tester.engine import Engine, Progress
-from s3tester.errors import ConfigError
+from s3tester.errors import ConfigError, EndpointError
 from s3tester.loader import load_suite
 from s3tester.models import Credential, EndpointConfig, Suite
 from s3tester.plan import select
@@ -110,8 +110,6 @@ def endpoint_for(
     """The endpoint a run talks to: a vendor profile (launched if it can be), an explicit
     URL, a single-file config's endpoint, or else the embedded moto server."""
     chosen: EndpointConfig | None = None
-    if url is not None and not url.startswith(("http://", "https://")):
-        raise ConfigError(f"--endpoint must be an http:// or https:// URL, got '{url}'")
     if vendor:
         from s3tester import vendors
 
@@ -181,6 +179,36 @@ def check_credentials(suite: Suite, endpoint: EndpointConfig, cases: list[Any]) 
         )
 
 
+def check_tls(endpoint: EndpointConfig, timeout: float = DEFAULT_TIMEOUT) -> None:
+    """For https:// with verification on, one TLS handshake with the trust store botocore
+    will use (AWS_CA_BUNDLE / the profile's ca_bundle / certifi): an untrusted certificate
+    is an endpoint error with a hint instead of every case erroring the same way."""
+    import socket
+    import ssl
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(endpoint.url)
+    if parts.scheme != "https" or not endpoint.verify_ssl:
+        return
+    import botocore.session
+    from botocore.httpsession import get_cert_path
+
+    bundle = botocore.session.Session().get_config_variable("ca_bundle") or get_cert_path(True)
+    host = parts.hostname or "localhost"
+    try:
+        context = ssl.create_default_context(cafile=bundle if isinstance(bundle, str) else None)
+        with socket.create_connection((host, parts.port or 443), timeout=min(timeout, 5.0)) as raw, \
+                context.wrap_socket(raw, server_hostname=host):
+            pass
+    except ssl.SSLCertVerificationError as exc:
+        raise EndpointError(
+            f"TLS certificate of {endpoint.url} is not trusted ({exc.verify_message}): "
+            "trust its CA with AWS_CA_BUNDLE=/path/to/ca.pem, or accept it with --no-verify-ssl"
+        ) from None
+    except (OSError, ssl.SSLError) as exc:
+        log.debug("TLS pre-check inconclusive", extra={"endpoint": endpoint.url, "error": str(exc)})
+
+
 def run_suite(
     suite: Suite,
     endpoint: EndpointConfig,
@@ -195,6 +223,7 @@ def run_suite(
     cases = select(suite, groups, tags)
     engine = engine or Engine(endpoint, parallel=parallel, timeout=timeout, progress=_logged(progress), stop=stop)
     engine.check_reachable()
+    check_tls(endpoint, timeout)
     check_credentials(suite, endpoint, cases)
     log.info("run started", extra={"suite": suite.name, "suite_version": suite.version, "cases": len(cases),
                                    "parallel": parallel, "vendor": endpoint.vendor, "endpoint": endpoint.url})
