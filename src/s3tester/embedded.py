@@ -27,6 +27,10 @@ MOTO_CREDENTIALS = {
 }
 
 
+# The embedded servers this process runs, by URL (tests kill them to simulate a crash).
+PROCESSES: dict[str, subprocess.Popen[bytes]] = {}
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
@@ -79,11 +83,13 @@ def moto_server(timeout: float = 30.0) -> Iterator[EndpointConfig]:
             stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             start_new_session=True, env=env,
         )
+    PROCESSES[url] = proc
     try:
         wait_ready(url, proc, time.monotonic() + timeout, log)
         version = _moto_version()
         yield EndpointConfig(url=url, credentials=dict(MOTO_CREDENTIALS), vendor="moto", vendor_version=version)
     finally:
+        PROCESSES.pop(url, None)
         stop(proc)
         if proc.returncode in (0, -signal.SIGTERM, -signal.SIGKILL, 143):
             log.unlink(missing_ok=True)

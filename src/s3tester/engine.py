@@ -53,6 +53,9 @@ class Engine:
         self.steps = StepRunner(self.clients, self._record)
         self._canonical: dict[str, str] = {}
         self.created: set[str] = set()  # every bucket name handed out, for interrupted cleanup
+        self._health_lock = threading.Lock()
+        self.down: str | None = None  # why the endpoint is gone for good, once it is
+        self.restarts = 0
 
     # -- bookkeeping -------------------------------------------------------------------
     def _record(self, op: str, seconds: float, error: bool) -> None:
@@ -70,6 +73,34 @@ class Engine:
         except OSError as exc:
             reason = exc.strerror or type(exc).__name__
             raise EndpointError(f"cannot reach endpoint {self.endpoint.url}: {reason}") from None
+
+    def _alive(self) -> bool:
+        try:
+            self.check_reachable()
+            return True
+        except EndpointError:
+            return False
+
+    def _endpoint_lost(self, reason: str) -> str:
+        """After a connection failure: is the server gone? Revive a launched one, else stop."""
+        if self._alive():
+            return reason
+        with self._health_lock:
+            if self.down:
+                return f"{reason} (endpoint down)"
+            if self._alive():
+                return f"{reason} (the server restarted meanwhile)"
+            from s3tester.launch import revive
+
+            try:
+                if revive(self.endpoint.url):
+                    self.restarts += 1
+                    return f"{reason} (the server died; s3tester restarted it)"
+            except EndpointError as exc:
+                self.down = f"the server died and could not be restarted: {exc}"
+                return f"{reason} ({self.down})"
+            self.down = f"endpoint {self.endpoint.url} stopped answering"
+            return f"{reason} ({self.down})"
 
     def _cred(self, ref: str) -> str:
         name, _, attr = ref.partition(".")
@@ -95,6 +126,8 @@ class Engine:
             return base.model_copy(update={"status": "skipped", "reason": group.skip})
         if self.stop.is_set():
             return base.model_copy(update={"status": "skipped", "reason": "interrupted"})
+        if self.down:
+            return base.model_copy(update={"status": "errored", "reason": self.down})
         buckets: dict[str, str] = {}
 
         def bucket(hint: str) -> str:
@@ -125,7 +158,7 @@ class Engine:
             try:
                 outcome = self.steps.run(step, scope)
             except StepBroken as exc:
-                return i, step, str(exc)
+                return i, step, self._endpoint_lost(str(exc)) if exc.connection else str(exc)
             except UndefinedVariable as exc:
                 return i, step, str(exc)
             except Exception as exc:  # a bad parameter value botocore refused, etc.

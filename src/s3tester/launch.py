@@ -196,10 +196,21 @@ class LocalServer:
 
     # ------------------------------------------------------------------ steps
 
-    def _spawn(self) -> None:
+    def restart(self) -> None:
+        """Bring a crashed server back on the same ports (the URL clients hold stays valid)."""
+        self.stop()
+        self._spawn(reuse_ports=True)
+        self._wait_ready()
+        self._run_setup()
+
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def _spawn(self, reuse_ports: bool = False) -> None:
         names = self.spec.ports
-        picked = free_ports(1 + len(names))
-        self.port, self.ports = picked[0], dict(zip(names, picked[1:], strict=True))
+        if not (reuse_ports and self.port):
+            picked = free_ports(1 + len(names))
+            self.port, self.ports = picked[0], dict(zip(names, picked[1:], strict=True))
         self.data_dir.mkdir(parents=True, exist_ok=True)
         for name, content in self.spec.files.items():
             path = self.workdir / name
@@ -399,6 +410,20 @@ class LocalServer:
         return text
 
 
+# Servers this process launched, by URL: the engine revives one that crashed mid-run.
+_RUNNING: dict[str, LocalServer] = {}
+
+
+def revive(url: str) -> bool:
+    """Restart the launched server at `url` if it died; False if we did not launch it."""
+    server = _RUNNING.get(url)
+    if server is None:
+        return False
+    if not server.alive():
+        server.restart()
+    return True
+
+
 def _signal_group(pgid: int, sig: signal.Signals) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pgid, sig)
@@ -421,8 +446,10 @@ def launched(profile: VendorProfile, workdir: Path | None = None) -> Iterator[En
     try:
         endpoint = server.start()
         started = True
+        _RUNNING[endpoint.url] = server
         yield endpoint
     finally:
+        _RUNNING.pop(server.url, None)
         server.stop()
         if own and started:
             shutil.rmtree(wd, ignore_errors=True)

@@ -26,6 +26,10 @@ RETRY_CODES = {"Throttling", "ThrottlingException", "SlowDown", "RequestLimitExc
 class StepBroken(Exception):
     """The step could not be judged: the endpoint did not answer (timeout, connection)."""
 
+    def __init__(self, message: str, connection: bool = False) -> None:
+        super().__init__(message)
+        self.connection = connection  # refused/reset: the server may have died
+
 
 @dataclass
 class StepResult:
@@ -138,7 +142,7 @@ class StepRunner:
                 if attempt == 1:
                     time.sleep(0.2)
                     continue
-                raise StepBroken(f"{step.op}: connection failed: {exc}") from None
+                raise StepBroken(f"{step.op}: connection failed: {exc}", connection=True) from None
             except _timeout_errors() as exc:
                 self.record(step.op, time.perf_counter() - started, True)
                 raise StepBroken(f"{step.op}: timed out: {exc}") from None
@@ -237,7 +241,8 @@ class StepRunner:
             digest = drain(response)
         except urllib3.exceptions.HTTPError as exc:
             self.record(label, time.perf_counter() - started, True)
-            raise StepBroken(f"{label} {url.split('?')[0]}: {type(exc).__name__}: {exc}") from None
+            lost = not isinstance(exc, urllib3.exceptions.TimeoutError)
+            raise StepBroken(f"{label} {url.split('?')[0]}: {type(exc).__name__}: {exc}", connection=lost) from None
         finally:
             if hasattr(body, "close"):
                 body.close()
