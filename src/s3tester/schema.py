@@ -42,11 +42,25 @@ def results_schema() -> dict[str, Any]:
     return out
 
 
+def vendor_schema() -> dict[str, Any]:
+    """vendors/<name>.yaml (the profiles' `# yaml-language-server` headers point here)."""
+    from s3tester.vendors import VendorProfile
+
+    out = VendorProfile.model_json_schema(by_alias=True)
+    out["$id"] = SCHEMA_BASE + "vendor.schema.json"
+    # `name` defaults to the file name, so files need not repeat it.
+    out["required"] = [r for r in out.get("required", []) if r != "name"]
+    if not out["required"]:
+        del out["required"]
+    return out
+
+
 def all_schemas() -> dict[str, dict[str, Any]]:
     return {
         "suite-file.schema.json": suite_file_schema(),
         "suite.schema.json": suite_meta_schema(),
         "results.schema.json": results_schema(),
+        "vendor.schema.json": vendor_schema(),
     }
 
 
