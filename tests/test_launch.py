@@ -8,7 +8,11 @@ The other tests start a tiny real HTTP server written by the test itself.
 from __future__ import annotations
 
 import os
+import shutil
+import signal
 import socket
+import subprocess
+import sys
 import tempfile
 import time
 import uuid
@@ -350,6 +354,63 @@ def test_files_and_ports_are_filled_in(tmp_path: Path) -> None:
     assert f'"port": {port_of(endpoint)}, "extra": ' in conf
     assert '"key": "k"' in conf
     assert "{ports.extra}" not in conf
+
+
+CHILD = """\
+import json, sys, time
+from s3tester.launch import launched
+from s3tester.vendors import VendorProfile
+profile = VendorProfile.model_validate(json.loads(sys.argv[1]))
+with launched(profile) as endpoint:
+    print("ready", flush=True)
+    time.sleep(60)
+"""
+
+
+def gone(pid: int) -> bool:
+    """No such process, or only a zombie waiting for a reaper that is not us."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return True
+    return state == "Z"
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL])
+def test_server_does_not_outlive_a_killed_s3tester(sig: signal.Signals, tmp_path: Path) -> None:
+    """SIGTERM: s3tester stops the server itself (exit 143). SIGKILL: the kernel sends the
+    server SIGTERM because its parent died (Linux, setpriv)."""
+    if sig == signal.SIGKILL and (sys.platform != "linux" or not shutil.which("setpriv")):
+        pytest.skip("parent-death signal needs Linux and setpriv (util-linux)")
+    profile = fake_profile()
+    env = {**os.environ, "TMPDIR": str(tmp_path)}
+    src = str(Path(__file__).resolve().parents[1] / "src")
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (src, env.get("PYTHONPATH")) if p)
+    child = subprocess.Popen(
+        [sys.executable, "-c", CHILD, profile.model_dump_json(by_alias=True)],
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    pid = 0
+    try:
+        assert child.stdout is not None
+        assert child.stdout.readline().strip() == "ready"
+        (workdir,) = tmp_path.iterdir()
+        pid = pid_of(workdir)
+        assert not gone(pid)
+        child.send_signal(sig)
+        assert child.wait(timeout=10) == (143 if sig == signal.SIGTERM else -signal.SIGKILL)
+        deadline = time.monotonic() + 5
+        while not gone(pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert gone(pid)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+        if pid and not gone(pid):  # the test failed: do not leak the server
+            os.killpg(pid, signal.SIGKILL)
 
 
 @pytest.fixture(autouse=True)

@@ -20,6 +20,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -182,8 +183,7 @@ class LocalServer:
         if missing:
             hint = self.spec.install or "see docs/vendors.md"
             raise VendorNotInstalled(
-                f"vendor '{self.profile.name}' is not installed: {', '.join(missing)} "
-                f"missing; install it with: {hint}"
+                f"vendor '{self.profile.name}' is not installed: {', '.join(missing)} missing; install it with: {hint}"
             )
 
     def log_tail(self, lines: int = LOG_TAIL_LINES) -> str:
@@ -221,6 +221,7 @@ class LocalServer:
         exe = find_executable(argv[0], self.spec, self.profile.name)
         assert exe is not None  # check_installed ran
         argv[0] = exe
+        argv = _with_parent_death_signal(argv)
         env = dict(os.environ)
         env.update({k: self._expand(v, secrets=True) for k, v in self.spec.env.items()})
         with self.log_path.open("ab") as log:
@@ -255,8 +256,7 @@ class LocalServer:
         cred = self.credentials.get(self.spec.probe_credential)
         if cred is None:
             raise ConfigError(
-                f"vendor '{self.profile.name}': probe credential "
-                f"'{self.spec.probe_credential}' is not set"
+                f"vendor '{self.profile.name}': probe credential '{self.spec.probe_credential}' is not set"
             )
         client = self._client("s3", cred, read_timeout=5)
         deadline = time.monotonic() + self.spec.ready_timeout
@@ -371,9 +371,7 @@ class LocalServer:
             region_name=resolve_region(self.profile),
             aws_access_key_id=cred.access_key,
             aws_secret_access_key=cred.secret_key.get_secret_value(),
-            aws_session_token=(
-                cred.session_token.get_secret_value() if cred.session_token else None
-            ),
+            aws_session_token=(cred.session_token.get_secret_value() if cred.session_token else None),
             config=config,
         )
 
@@ -414,14 +412,71 @@ class LocalServer:
 _RUNNING: dict[str, LocalServer] = {}
 
 
+_REVIVE_LOCK = threading.Lock()
+
+
 def revive(url: str) -> bool:
-    """Restart the launched server at `url` if it died; False if we did not launch it."""
+    """Restart the launched server at `url` if it died; False if we did not launch it.
+
+    Several workers may notice the same crash: the lock makes one of them restart it.
+    """
     server = _RUNNING.get(url)
     if server is None:
         return False
-    if not server.alive():
-        server.restart()
+    with _REVIVE_LOCK:
+        if not server.alive():
+            server.restart()
     return True
+
+
+def _with_parent_death_signal(argv: list[str]) -> list[str]:
+    """On Linux, have the kernel send SIGTERM to the server if the thread that started
+    it dies (e.g. s3tester is SIGKILLed), so no server outlives its run.
+
+    `setpriv` (util-linux) sets the flag and execs the command, so the pid stays the
+    server's. Only from the main thread: the signal follows the starting *thread*, and a
+    worker thread may end before the run does.
+    """
+    if (
+        sys.platform != "linux"
+        or threading.current_thread() is not threading.main_thread()
+        or os.environ.get("S3TESTER_NO_PDEATHSIG")
+    ):
+        return argv
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        return argv
+    return [setpriv, "--pdeathsig", "TERM", "--", *argv]
+
+
+class _SigtermRaises:
+    """While a launched server runs, SIGTERM to s3tester raises SystemExit (exit 143) in
+    the main thread, so `finally:` blocks stop the server, instead of s3tester dying at
+    once and leaving the server running in its own process group. Only when SIGTERM has
+    its default action: an application's own handler is left alone."""
+
+    def __init__(self) -> None:
+        self.active = False
+
+    def __enter__(self) -> _SigtermRaises:
+        if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+            signal.signal(signal.SIGTERM, self._raise)
+            self.active = True
+        return self
+
+    def stopping(self) -> None:
+        """Ignore further SIGTERMs while the server is being stopped."""
+        if self.active:
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.active:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            self.active = False
+
+    @staticmethod
+    def _raise(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
 
 
 def _signal_group(pgid: int, sig: signal.Signals) -> None:
@@ -438,20 +493,29 @@ def launched(profile: VendorProfile, workdir: Path | None = None) -> Iterator[En
     when startup failed. A given `workdir` is created if needed and always kept.
     Raises VendorNotInstalled / EndpointError (exit 3) when the server cannot start.
     """
+    if profile.launch is None:
+        raise ConfigError(
+            f"vendor '{profile.name}' has no 'launch' section: it cannot be started "
+            "here; give its endpoint with --endpoint"
+        )
     own = workdir is None
     wd = Path(tempfile.mkdtemp(prefix=f"s3tester-{profile.name}-")) if workdir is None else workdir
     wd.mkdir(parents=True, exist_ok=True)
     server = LocalServer(profile, wd)
     started = False
+    sigterm = _SigtermRaises()
     try:
+        sigterm.__enter__()
         endpoint = server.start()
         started = True
         _RUNNING[endpoint.url] = server
         yield endpoint
     finally:
         _RUNNING.pop(server.url, None)
+        sigterm.stopping()
         server.stop()
         if own and started:
             shutil.rmtree(wd, ignore_errors=True)
         elif own and not started and not any(wd.iterdir()):
             wd.rmdir()  # nothing to look at (e.g. not installed)
+        sigterm.__exit__()
