@@ -23,10 +23,11 @@ from s3tester.errors import EndpointError
 from s3tester.models import Case, EndpointConfig, Step, Suite
 from s3tester.plan import BUCKET_PREFIX, bucket_name, new_run_id
 from s3tester.results import CaseResult, RunResult, op_stats, summarize
-from s3tester.steps import StepBroken, StepResult, StepRunner
+from s3tester.steps import StepBroken, StepResult, StepRunner, with_deadline
 from s3tester.variables import Scope, UndefinedVariable
 
 Progress = Callable[[CaseResult], None]
+TIMEOUTS_IN_A_ROW = 3  # requests timing out with no answer between them: the endpoint hangs
 
 
 class Engine:
@@ -50,12 +51,13 @@ class Engine:
         self.clients = Clients(endpoint, timeout, self.parallel)
         self._samples: dict[str, list[tuple[float, bool]]] = defaultdict(list)
         self._samples_lock = threading.Lock()
-        self.steps = StepRunner(self.clients, self._record)
+        self.steps = StepRunner(self.clients, self._record, self.stop)
         self._canonical: dict[str, str] = {}
         self.created: set[str] = set()  # every bucket name handed out, for interrupted cleanup
         self._health_lock = threading.Lock()
         self.down: str | None = None  # why the endpoint is gone for good, once it is
         self.restarts = 0
+        self._timeouts = 0  # consecutive requests without an answer
 
     # -- bookkeeping -------------------------------------------------------------------
     def _record(self, op: str, seconds: float, error: bool) -> None:
@@ -67,9 +69,16 @@ class Engine:
         parts = urlsplit(self.endpoint.url)
         host = parts.hostname or "localhost"
         port = parts.port or (443 if parts.scheme == "https" else 80)
-        try:
-            with socket.create_connection((host, port), timeout=min(self.timeout, 3.0)):
+        limit = min(self.timeout, 3.0)
+
+        def connect() -> None:  # name resolution has no timeout of its own: bound it too
+            with socket.create_connection((host, port), timeout=limit):
                 pass
+
+        try:
+            with_deadline(connect, limit + 1.0, "connect")
+        except StepBroken:
+            raise EndpointError(f"cannot reach endpoint {self.endpoint.url}: no answer within {limit + 1.0:g}s") from None
         except OSError as exc:
             reason = exc.strerror or type(exc).__name__
             raise EndpointError(f"cannot reach endpoint {self.endpoint.url}: {reason}") from None
@@ -101,6 +110,14 @@ class Engine:
                 return f"{reason} ({self.down})"
             self.down = f"endpoint {self.endpoint.url} stopped answering"
             return f"{reason} ({self.down})"
+
+    def _timed_out(self, reason: str) -> str:
+        """After a step got no answer in time: several in a row mean the endpoint hangs."""
+        with self._health_lock:
+            self._timeouts += 1
+            if self._timeouts >= TIMEOUTS_IN_A_ROW and not self.down:
+                self.down = f"endpoint {self.endpoint.url} stopped answering ({self._timeouts} requests in a row timed out)"
+        return reason
 
     def _cred(self, ref: str) -> str:
         name, _, attr = ref.partition(".")
@@ -155,14 +172,19 @@ class Engine:
         for i, step in enumerate(steps):
             if self.stop.is_set() and phase != "after":
                 return i, step, "interrupted"
+            if self.down:
+                return i, step, f"not sent: {self.down}"
             try:
                 outcome = self.steps.run(step, scope)
             except StepBroken as exc:
+                if exc.timed_out:
+                    return i, step, self._timed_out(str(exc))
                 return i, step, self._endpoint_lost(str(exc)) if exc.connection else str(exc)
             except UndefinedVariable as exc:
                 return i, step, str(exc)
             except Exception as exc:  # a bad parameter value botocore refused, etc.
                 return i, step, f"{type(exc).__name__}: {_one_line(exc)}"
+            self._timeouts = 0
             scope.values.update(outcome.saved)
             if not outcome.ok:
                 return i, step, outcome
@@ -198,8 +220,20 @@ class Engine:
         order = ["main", *[n for n in self.endpoint.credentials if n != "main"]]
         order = [n for n in order if n in self.endpoint.credentials]
         # lazily: a client for another credential set is made only if `main` cannot remove it
-        left = [remove_bucket((self.clients.get(n) for n in order), name) for name in names]
+        left = [self._remove(name, order) for name in names]
         return [reason for reason in left if reason]
+
+    def _remove(self, name: str, order: list[str]) -> str | None:
+        """remove_bucket under a deadline; a hung endpoint leaves the bucket, reported."""
+        if self.down:
+            return f"{name}: not removed: {self.down} (later: s3tester clean --run-id {self.run_id})"
+        try:
+            return with_deadline(
+                lambda: remove_bucket((self.clients.get(n) for n in order), name),
+                self.timeout * len(order) + 1.0, "cleanup",
+            )
+        except StepBroken as exc:
+            return self._timed_out(f"{name}: not removed: {exc}")
 
     # -- the run -----------------------------------------------------------------------
     def run(self, suite: Suite, cases: list[Case]) -> RunResult:

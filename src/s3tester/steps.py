@@ -5,11 +5,12 @@ presigned URL or POST form, or a sleep. Returns what expectations need to judge 
 from __future__ import annotations
 
 import datetime as _dt
+import threading
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 from s3tester import operations
@@ -23,12 +24,43 @@ Recorder = Callable[[str, float, bool], None]
 RETRY_CODES = {"Throttling", "ThrottlingException", "SlowDown", "RequestLimitExceeded", "TooManyRequests"}
 
 
+T = TypeVar("T")
+DEADLINE_SLACK = 0.5  # past the socket timeout, so a silent server gets botocore's own message
+
+
+def with_deadline(fn: Callable[[], T], seconds: float, what: str) -> T:
+    """`fn()`, or StepBroken(timed_out) if it has not returned within `seconds` wall-clock.
+
+    Socket timeouts bound each read, not the whole exchange: a server that trickles a byte
+    every few seconds would hold a step forever. `fn` runs in a daemon thread that is
+    abandoned (not killed) on expiry; it ends when the server gives up or the process exits.
+    """
+    box: dict[str, Any] = {}
+    done = threading.Event()
+
+    def target() -> None:
+        try:
+            box["value"] = fn()
+        except BaseException as exc:  # handed to the waiting thread below
+            box["error"] = exc
+        finally:
+            done.set()
+
+    threading.Thread(target=target, name=f"deadline-{what}", daemon=True).start()
+    if not done.wait(seconds):
+        raise StepBroken(f"{what}: no complete answer within {seconds:g}s", timed_out=True)
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
+
+
 class StepBroken(Exception):
     """The step could not be judged: the endpoint did not answer (timeout, connection)."""
 
-    def __init__(self, message: str, connection: bool = False) -> None:
+    def __init__(self, message: str, connection: bool = False, timed_out: bool = False) -> None:
         super().__init__(message)
         self.connection = connection  # refused/reset: the server may have died
+        self.timed_out = timed_out  # no (complete) answer in time: the server may hang
 
 
 @dataclass
@@ -72,22 +104,20 @@ def _timeout_errors() -> tuple[type[Exception], ...]:
 class StepRunner:
     """Runs steps for one engine; shares clients and the raw HTTP pool across threads."""
 
-    def __init__(self, clients: Clients, record: Recorder) -> None:
+    def __init__(self, clients: Clients, record: Recorder, stop: threading.Event | None = None) -> None:
         self.clients = clients
         self.record = record
+        self.stop = stop or threading.Event()  # an interrupted run cuts `sleep` steps short
         self._http: Any = None
 
     # -- dispatch -------------------------------------------------------------------
     def run(self, step: Step, scope: Scope) -> StepResult:
         if step.sleep is not None:
-            time.sleep(step.sleep)
+            self.stop.wait(step.sleep)
             return StepResult("sleep", Outcome(doc={}, status=0))
-        if step.op is not None:
-            outcome = self._op(step, scope)
-        elif step.http is not None:
-            outcome = self._raw(step, scope)
-        else:
-            outcome = self._presign(step, scope)
+        send = self._op if step.op is not None else self._raw if step.http is not None else self._presign
+        seconds = (step.timeout or self.clients.timeout) + DEADLINE_SLACK
+        outcome = with_deadline(lambda: send(step, scope), seconds, step.label)
         expect = scope.substitute(step.expect) if step.expect else None
         mismatches = check(expect, outcome)
         result = StepResult(step.label, outcome, mismatches)
@@ -145,7 +175,7 @@ class StepRunner:
                 raise StepBroken(f"{step.op}: connection failed: {exc}", connection=True) from None
             except _timeout_errors() as exc:
                 self.record(step.op, time.perf_counter() - started, True)
-                raise StepBroken(f"{step.op}: timed out: {exc}") from None
+                raise StepBroken(f"{step.op}: timed out: {exc}", timed_out=True) from None
             finally:
                 body = params.get("Body")
                 if hasattr(body, "close"):
@@ -156,7 +186,7 @@ class StepRunner:
                 try:
                     digest = drain(stream)
                 except _timeout_errors() as exc:
-                    raise StepBroken(f"{step.op}: body read timed out: {exc}") from None
+                    raise StepBroken(f"{step.op}: body read timed out: {exc}", timed_out=True) from None
             self.record(step.op, time.perf_counter() - started, False)
             doc = _plain(response)
             meta = doc.get("ResponseMetadata", {})
@@ -242,7 +272,9 @@ class StepRunner:
         except urllib3.exceptions.HTTPError as exc:
             self.record(label, time.perf_counter() - started, True)
             lost = not isinstance(exc, urllib3.exceptions.TimeoutError)
-            raise StepBroken(f"{label} {url.split('?')[0]}: {type(exc).__name__}: {exc}", connection=lost) from None
+            raise StepBroken(
+                f"{label} {url.split('?')[0]}: {type(exc).__name__}: {exc}", connection=lost, timed_out=not lost
+            ) from None
         finally:
             if hasattr(body, "close"):
                 body.close()

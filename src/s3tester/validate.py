@@ -152,7 +152,7 @@ def _body_problem(body: Any) -> str | None:
                 shown = os.path.relpath(target)
             except ValueError:
                 shown = target
-            return f"body file not found: {Path(shown).as_posix()}"
+            return f"body file not found: file://{Path(shown).as_posix()}"
         return str(exc)
     return None
 
