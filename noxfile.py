@@ -12,7 +12,7 @@ LAUNCHABLE = ["moto", "seaweedfs", "s3rver", "ministack", "nanio", "localbucket"
 
 @nox.session(python=False)
 def lint(session: nox.Session) -> None:
-    session.run("ruff", "check", "src", "tests", "bench", "noxfile.py")
+    session.run("ruff", "check", ".")
 
 
 @nox.session(python=False)
