@@ -31,9 +31,9 @@ from s3tester.launch import LocalServer, VendorNotInstalled, launched
 from s3tester.models import Credential, EndpointConfig
 from s3tester.vendors import VendorProfile, load_profile
 
-LAUNCHABLE = ["moto", "seaweedfs", "s3rver", "ministack", "nanio", "localbucket"]
+LAUNCHABLE = ["moto", "seaweedfs", "s3rver", "ministack", "nanio", "localbucket", "ceph-dbstore"]
 #: Vendors whose 'alt' credential is really denied on 'main''s buckets.
-ALT_DENIED = ["seaweedfs", "ministack"]
+ALT_DENIED = ["seaweedfs", "ministack", "ceph-dbstore"]
 
 # A real (tiny) S3-ish server: answers ListBuckets, optionally ignores SIGTERM.
 FAKE_S3 = """\
@@ -338,6 +338,44 @@ def test_profile_without_launch_cannot_be_launched() -> None:
         pytest.raises(ConfigError, match="cannot be started here"),
         launched(load_profile("minio")),
     ):
+        pass
+
+
+PRINT_KEYS = "import json; print(json.dumps({'keys': [{'access_key': 'gen-ak', 'secret_key': 'gen-sk-1'}]}))"
+
+
+def test_prepare_makes_credentials_from_json_output(tmp_path: Path) -> None:
+    profile = fake_profile(
+        prepare=[{"command": ["python", "-c", PRINT_KEYS], "credential": "made"}],
+    )
+    assert "made" in profile.credential_names()
+    with launched(profile, tmp_path) as endpoint:
+        made = endpoint.credentials["made"]
+        assert (made.access_key, made.secret_key.get_secret_value()) == ("gen-ak", "gen-sk-1")
+    log = (tmp_path / "server.log").read_text()
+    assert "prepare[0]" in log and "gen-ak" in log
+    assert "gen-sk-1" not in log  # generated secrets are masked in the log too
+
+
+def test_prepare_failure_is_an_endpoint_error_before_the_server_starts(tmp_path: Path) -> None:
+    profile = fake_profile(
+        prepare=[{"command": ["python", "-c", "print('no such user'); exit(5)"]}],
+    )
+    expected = r"launch.prepare\[0\] failed: exit code 5"
+    with pytest.raises(EndpointError, match=expected) as info, launched(profile, tmp_path):
+        pass
+    assert "no such user" in str(info.value)
+    assert not (tmp_path / "server.pid").exists()
+
+
+def test_prepare_timeout_and_unreadable_output(tmp_path: Path) -> None:
+    slow = fake_profile(prepare=[{"command": ["python", "-c", "import time; time.sleep(5)"], "timeout": 0.5}])
+    started = time.monotonic()
+    with pytest.raises(EndpointError, match=r"no answer within 0.5s"), launched(slow, tmp_path):
+        pass
+    assert time.monotonic() - started < 4
+    garbled = fake_profile(prepare=[{"command": ["python", "-c", "print('not json')"], "credential": "made"}])
+    with pytest.raises(EndpointError, match="cannot read a key pair"), launched(garbled, tmp_path):
         pass
 
 

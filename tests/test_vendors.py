@@ -20,7 +20,7 @@ from s3tester.vendors import (
 INPUTS = Path(__file__).parent / "inputs" / "vendors"
 REPO_VENDORS = Path(__file__).resolve().parents[1] / "vendors"
 
-LAUNCHABLE = {"moto", "seaweedfs", "s3rver", "ministack", "nanio", "localbucket"}
+LAUNCHABLE = {"moto", "seaweedfs", "s3rver", "ministack", "nanio", "localbucket", "ceph-dbstore"}
 REMOTE = {"minio", "ceph", "garage", "rustfs", "versitygw", "aws"}
 
 # Each broken profile under tests/inputs/vendors/ and the exact message it gives.
@@ -30,18 +30,14 @@ BROKEN = {
         [
             "bad-types.yaml:3:19: addressing_style: Input should be 'path', 'virtual' or 'auto'",
             "bad-types.yaml:5:9: credentials.main.secret_key: Field required",
-            "bad-types.yaml:8:12: launch.command: List should have at least 1 item after "
-            "validation, not 0",
+            "bad-types.yaml:8:12: launch.command: List should have at least 1 item after validation, not 0",
             "bad-types.yaml:9:18: launch.ready_timeout: Input should be greater than 0",
         ]
     ),
-    "broken-yaml": "broken-yaml.yaml:4:1: while parsing a flow mapping; did not find "
-    "expected ',' or '}'",
+    "broken-yaml": "broken-yaml.yaml:4:1: while parsing a flow mapping; did not find expected ',' or '}'",
     "duplicate-key": "duplicate-key.yaml:3:1: duplicate key 'region' (first at line 2)",
-    "name-mismatch": "name-mismatch.yaml:1:7: name 'something-else' differs from the file "
-    "name 'name-mismatch'",
-    "no-endpoint": "no-endpoint.yaml:1:1: a profile needs an 'endpoint' or a 'launch' "
-    "section (or both)",
+    "name-mismatch": "name-mismatch.yaml:1:7: name 'something-else' differs from the file name 'name-mismatch'",
+    "no-endpoint": "no-endpoint.yaml:1:1: a profile needs an 'endpoint' or a 'launch' section (or both)",
     "not-a-mapping": "not-a-mapping.yaml:1:1: a vendor profile is a mapping, got a list",
     "secret-on-command-line": "secret-on-command-line.yaml:5:21: launch.command[1]: secrets "
     "may not appear on a command line (ps shows them); put them in launch.env or launch.files",
@@ -149,9 +145,7 @@ def test_endpoint_override_wins() -> None:
 
 
 def test_unset_variable_is_a_config_error_naming_it() -> None:
-    with pytest.raises(
-        ConfigError, match="credential set 'main' needs environment variable S3_ACCESS_KEY"
-    ):
+    with pytest.raises(ConfigError, match="credential set 'main' needs environment variable S3_ACCESS_KEY"):
         endpoint_for(load_profile("aws"), environ={})
 
 

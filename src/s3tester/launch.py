@@ -29,6 +29,7 @@ from typing import Any
 import boto3
 import botocore.config
 import botocore.exceptions
+import jmespath
 import urllib3
 from pydantic import SecretStr
 
@@ -113,6 +114,7 @@ class LocalServer:
         self.proc: subprocess.Popen[bytes] | None = None
         self.startup_seconds: float | None = None
         self._version_proc: subprocess.Popen[bytes] | None = None
+        self._prepared = False
 
     # ------------------------------------------------------------------ public
 
@@ -217,6 +219,9 @@ class LocalServer:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(self._expand(content, secrets=True))
             path.chmod(0o600)
+        if not self._prepared:  # once: its effects live in the data dir across restarts
+            self._run_prepare()
+            self._prepared = True
         argv = [self._expand(arg, secrets=False) for arg in self.spec.command]
         exe = find_executable(argv[0], self.spec, self.profile.name)
         assert exe is not None  # check_installed ran
@@ -286,6 +291,57 @@ class LocalServer:
                     f"work dir kept at {self.workdir}; last log lines:\n{self.log_tail()}"
                 )
             time.sleep(POLL_INTERVAL)
+
+    def _run_prepare(self) -> None:
+        """Run `launch.prepare` commands; a step with `credential` adds that set from the
+        JSON it prints. Output goes to the log (secrets masked)."""
+        for index, step in enumerate(self.spec.prepare):
+            argv = [self._expand(arg, secrets=False) for arg in step.command]
+            exe = find_executable(argv[0], self.spec, self.profile.name)
+            if exe is None:
+                raise VendorNotInstalled(
+                    f"vendor '{self.profile.name}': launch.prepare[{index}] program "
+                    f"'{argv[0]}' missing; install it with: {self.spec.install}"
+                )
+            argv[0] = exe
+            env = dict(os.environ)
+            env.update({k: self._expand(v, secrets=True) for k, v in self.spec.env.items()})
+            try:
+                done = subprocess.run(
+                    argv,
+                    cwd=self.workdir,
+                    env=env,
+                    stdin=subprocess.DEVNULL,
+                    capture_output=True,
+                    timeout=step.timeout,
+                    check=False,
+                )
+                failure = None if done.returncode == 0 else f"exit code {done.returncode}"
+            except subprocess.TimeoutExpired as exc:
+                done = subprocess.CompletedProcess(argv, -1, exc.stdout or b"", exc.stderr or b"")
+                failure = f"no answer within {step.timeout:g}s"
+            out = done.stdout.decode(errors="replace")
+            created: Credential | None = None
+            if failure is None and step.credential is not None:
+                try:
+                    doc = json.loads(out)
+                    access = jmespath.search(step.access_key, doc)
+                    secret = jmespath.search(step.secret_key, doc)
+                    if not (isinstance(access, str) and isinstance(secret, str)):
+                        raise ValueError("no key pair at the given expressions")
+                    created = Credential(access_key=access, secret_key=SecretStr(secret))
+                except ValueError as exc:  # json.JSONDecodeError is a ValueError
+                    failure = f"cannot read a key pair from its output ({exc})"
+            if created is not None and step.credential is not None:
+                self.credentials[step.credential] = created
+            with self.log_path.open("a") as log:
+                log.write(self._mask(f"s3tester: prepare[{index}] {' '.join(argv)}\n"))
+                log.write(self._mask(out + done.stderr.decode(errors="replace")))
+            if failure is not None:
+                raise EndpointError(
+                    f"vendor '{self.profile.name}': launch.prepare[{index}] failed: {failure}; "
+                    f"work dir kept at {self.workdir}; last log lines:\n{self.log_tail()}"
+                )
 
     def _run_setup(self) -> dict[str, Credential]:
         created: dict[str, Credential] = {}

@@ -77,9 +77,7 @@ class IamUserStep(Model):
     policy: dict[str, Any] | None = Field(
         default=None, description="inline identity policy document (put as `s3tester`)"
     )
-    as_: str | None = Field(
-        default=None, alias="as", description="credential set that calls IAM (default: probe)"
-    )
+    as_: str | None = Field(default=None, alias="as", description="credential set that calls IAM (default: probe)")
 
 
 class HttpSetupStep(Model):
@@ -89,6 +87,21 @@ class HttpSetupStep(Model):
     path: str = Field(pattern=r"^/")
     body: str = ""
     headers: dict[str, str] = Field(default_factory=dict)
+
+
+class PrepareStep(Model):
+    """A command run before the server starts (e.g. `radosgw-admin user create`).
+
+    With `credential`, its standard output is JSON and the two JMESPath expressions pick
+    the generated key pair, which becomes that credential set: secrets never have to be
+    on a command line.
+    """
+
+    command: list[str] = Field(min_length=1)
+    credential: str | None = Field(default=None, pattern=CREDENTIAL_NAME)
+    access_key: str = "keys[0].access_key"
+    secret_key: str = "keys[0].secret_key"
+    timeout: float = Field(default=30.0, gt=0, le=600)
 
 
 class SetupStep(Model):
@@ -120,14 +133,10 @@ class LaunchSpec(Model):
         default=None,
         description="folder of .tools/ whose bin/ is searched first (default: profile name)",
     )
-    requires: list[str] = Field(
-        default_factory=list, description="paths that must exist, else 'not installed'"
-    )
+    requires: list[str] = Field(default_factory=list, description="paths that must exist, else 'not installed'")
     env: dict[str, str] = Field(default_factory=dict)
     ports: list[str] = Field(default_factory=list, description="names of extra free ports")
-    files: dict[str, str] = Field(
-        default_factory=dict, description="files written into the work dir before start"
-    )
+    files: dict[str, str] = Field(default_factory=dict, description="files written into the work dir before start")
     probe_credential: str = Field(
         default="main", pattern=CREDENTIAL_NAME, description="signs the readiness ListBuckets"
     )
@@ -137,7 +146,8 @@ class LaunchSpec(Model):
         default=None, description="prints the server's version (run while it starts)"
     )
     version_regex: str = r"(\d+\.\d+(?:\.\d+)?)"
-    setup: list[SetupStep] = Field(default_factory=list)
+    prepare: list[PrepareStep] = Field(default_factory=list, description="commands run before the server starts")
+    setup: list[SetupStep] = Field(default_factory=list, description="steps after readiness")
 
     @field_validator("ports")
     @classmethod
@@ -179,9 +189,7 @@ class VendorProfile(Model):
     verify_ssl: bool = True
     credentials: dict[str, CredentialSpec] = Field(default_factory=dict)
     launch: LaunchSpec | None = None
-    container: str | None = Field(
-        default=None, description="docker command that starts it, for hosts with Docker"
-    )
+    container: str | None = Field(default=None, description="docker command that starts it, for hosts with Docker")
     notes: str = ""
     _source: str | None = PrivateAttr(default=None)
 
@@ -195,10 +203,7 @@ class VendorProfile(Model):
     def _credential_names(cls, creds: dict[str, CredentialSpec]) -> dict[str, CredentialSpec]:
         for name in creds:
             if not re.match(CREDENTIAL_NAME, name) or name == "anonymous":
-                raise ValueError(
-                    f"credential set name '{name}' must match {CREDENTIAL_NAME} "
-                    "and not be 'anonymous'"
-                )
+                raise ValueError(f"credential set name '{name}' must match {CREDENTIAL_NAME} and not be 'anonymous'")
         return creds
 
     @model_validator(mode="after")
@@ -217,6 +222,7 @@ class VendorProfile(Model):
         """Every credential set a run against this profile has: declared and set up."""
         names = list(self.credentials)
         if self.launch is not None:
+            names += [p.credential for p in self.launch.prepare if p.credential]
             names += [s.iam_user.credential for s in self.launch.setup if s.iam_user]
         return names
 
@@ -229,32 +235,48 @@ def _located(path: tuple[str | int, ...], message: str) -> PydanticCustomError:
 def _check_launch(spec: LaunchSpec, declared: set[str]) -> None:
     """Cross-field checks: every placeholder and credential name refers to something."""
     created: set[str] = set()
+    for i, prep in enumerate(spec.prepare):
+        if prep.credential is None:
+            continue
+        if prep.credential in declared or prep.credential in created:
+            raise _located(
+                ("launch", "prepare", i, "credential"),
+                f"prepare creates credential set '{prep.credential}', which is already "
+                "defined; a set comes either from 'credentials' or from one step",
+            )
+        created.add(prep.credential)
+    before_start = declared | created
     for i, step in enumerate(spec.setup):
         if step.iam_user is None:
             continue
         cred = step.iam_user.credential
         where: tuple[str | int, ...] = ("launch", "setup", i, "iam_user", "credential")
-        if cred in declared or cred in created:
+        if cred in before_start or cred in created:
             raise _located(
                 where,
                 f"setup creates credential set '{cred}', which is already defined; "
                 "a set comes either from 'credentials' or from one setup step",
             )
         caller = step.iam_user.as_ or spec.probe_credential
-        if caller not in declared and caller not in created:
+        if caller not in before_start and caller not in created:
             raise _located(where, f"setup calls IAM as unknown credential set '{caller}'")
         created.add(cred)
-    if spec.probe_credential not in declared:
+    if spec.probe_credential not in before_start:
         raise _located(
             ("launch", "probe_credential"),
-            f"probe credential '{spec.probe_credential}' is not in 'credentials' "
-            f"(defined: {', '.join(sorted(declared)) or 'none'})",
+            f"probe credential '{spec.probe_credential}' is neither in 'credentials' nor "
+            f"made by 'prepare' (defined: {', '.join(sorted(before_start)) or 'none'})",
         )
     ports = set(spec.ports)
     fields: list[tuple[tuple[str | int, ...], str, bool]] = [
         (("launch", "command", i), text, False) for i, text in enumerate(spec.command)
     ]
     fields += [(("launch", "requires", i), text, False) for i, text in enumerate(spec.requires)]
+    fields += [
+        (("launch", "prepare", i, "command", j), text, False)
+        for i, prep in enumerate(spec.prepare)
+        for j, text in enumerate(prep.command)
+    ]
     fields += [(("launch", "env", k), v, True) for k, v in spec.env.items()]
     fields += [(("launch", "files", k), v, True) for k, v in spec.files.items()]
     for where, text, secrets_ok in fields:
@@ -360,9 +382,7 @@ def _load_file(path: Path) -> VendorProfile:
     shown = _shown(path)
     data = yamlpos.load(path, shown)
     if not isinstance(data, dict):
-        kind = (
-            "an empty file" if data is None else "a list" if isinstance(data, list) else "a scalar"
-        )
+        kind = "an empty file" if data is None else "a list" if isinstance(data, list) else "a scalar"
         raise ConfigError(f"a vendor profile is a mapping, got {kind}", Location(shown, 1, 1))
     try:
         profile = VendorProfile.model_validate({"name": path.stem, **data})
@@ -425,9 +445,7 @@ def _unset_name(exc: UndefinedVariable) -> str:
     return exc.name.removeprefix("env:")
 
 
-def resolve_credentials(
-    profile: VendorProfile, environ: Mapping[str, str] | None = None
-) -> dict[str, Credential]:
+def resolve_credentials(profile: VendorProfile, environ: Mapping[str, str] | None = None) -> dict[str, Credential]:
     """The profile's declared credential sets with `${env:...}` resolved.
 
     A set marked `optional` whose variables are unset is left out; any other unset
@@ -447,8 +465,7 @@ def resolve_credentials(
             if spec.optional:
                 continue
             raise ConfigError(
-                f"vendor '{profile.name}': credential set '{name}' needs environment "
-                f"variable {_unset_name(exc)}",
+                f"vendor '{profile.name}': credential set '{name}' needs environment variable {_unset_name(exc)}",
                 Location(profile.source) if profile.source else None,
             ) from None
     return out
@@ -481,22 +498,18 @@ def endpoint_for(
     raw = endpoint_override if endpoint_override is not None else profile.endpoint
     if raw is None:
         raise ConfigError(
-            f"vendor '{profile.name}' has no endpoint: launch it (it has a 'launch' section) "
-            "or give --endpoint URL",
+            f"vendor '{profile.name}' has no endpoint: launch it (it has a 'launch' section) or give --endpoint URL",
             where,
         )
     try:
         url = _resolve(raw, environ).strip()
     except UndefinedVariable as exc:
         raise ConfigError(
-            f"vendor '{profile.name}': endpoint needs environment variable {_unset_name(exc)} "
-            "(or give --endpoint URL)",
+            f"vendor '{profile.name}': endpoint needs environment variable {_unset_name(exc)} (or give --endpoint URL)",
             where,
         ) from None
     if not re.match(r"^https?://[^/\s]+", url):
-        raise ConfigError(
-            f"vendor '{profile.name}': endpoint '{url}' is not an http(s):// URL", where
-        )
+        raise ConfigError(f"vendor '{profile.name}': endpoint '{url}' is not an http(s):// URL", where)
     return EndpointConfig(
         url=url.rstrip("/"),
         region=resolve_region(profile, environ),
