@@ -219,9 +219,11 @@ def run_suite(
     progress: Progress | None = None,
     stop: threading.Event | None = None,
     engine: Engine | None = None,
+    run_id: str | None = None,
 ) -> RunResult:
     cases = select(suite, groups, tags)
-    engine = engine or Engine(endpoint, parallel=parallel, timeout=timeout, progress=_logged(progress), stop=stop)
+    engine = engine or Engine(endpoint, parallel=parallel, timeout=timeout, progress=_logged(progress), stop=stop,
+                              run_id=run_id)
     engine.check_reachable()
     check_tls(endpoint, timeout)
     check_credentials(suite, endpoint, cases)

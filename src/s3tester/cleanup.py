@@ -35,8 +35,13 @@ def _delete_keys(client: Any, name: str, keys: list[dict[str, str]]) -> None:
     for start in range(0, len(keys), 1000):
         batch = keys[start : start + 1000]
         try:
-            client.delete_objects(Bucket=name, Delete={"Objects": batch, "Quiet": True}, BypassGovernanceRetention=True)
-            continue
+            response = client.delete_objects(
+                Bucket=name, Delete={"Objects": batch, "Quiet": True}, BypassGovernanceRetention=True
+            )
+            failed = {e.get("Key") for e in response.get("Errors", [])}  # some omit VersionId
+            if not failed:
+                continue
+            batch = [k for k in batch if k["Key"] in failed]  # locked ones: one by one below
         except ClientError:
             pass  # some servers lack DeleteObjects or bypass: fall back to one by one
         for key in batch:
@@ -46,6 +51,10 @@ def _delete_keys(client: Any, name: str, keys: list[dict[str, str]]) -> None:
             try:
                 client.delete_object(BypassGovernanceRetention=True, **kwargs)
             except ClientError:
+                with contextlib.suppress(ClientError):  # a legal hold stops even a bypass: lift it
+                    client.put_object_legal_hold(LegalHold={"Status": "OFF"}, **kwargs)
+                with contextlib.suppress(ClientError):
+                    client.delete_object(BypassGovernanceRetention=True, **kwargs)
                 with contextlib.suppress(ClientError):
                     client.delete_object(**kwargs)
 
@@ -100,6 +109,8 @@ def remove_bucket(clients: Iterable[Any], name: str) -> str | None:
             if _code(exc) in GONE:
                 return None
             reason = f"{name}: {_code(exc)}"
+            if _code(exc) == "BucketNotEmpty":
+                reason += " (objects under object-lock retention that cannot be bypassed, e.g. COMPLIANCE mode)"
         except BotoCoreError as exc:
             reason = f"{name}: {exc}"
     return reason

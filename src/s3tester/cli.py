@@ -6,6 +6,7 @@ Exit codes: 0 passed, 1 failures/regressions, 2 bad config or usage, 3 endpoint 
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Any
 
@@ -13,6 +14,7 @@ import click
 
 from s3tester import __version__
 from s3tester.errors import EXIT_CONFIG, EXIT_FAILED, EXIT_OK, S3TesterError
+from s3tester.interrupt import HardStop
 
 CONTEXT = {"auto_envvar_prefix": "S3TESTER", "help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -107,14 +109,23 @@ def run(path: str, vendor: str | None, endpoint_url: str | None, region: str | N
         cases = select(suite, groups, tags)
         _emit(_plan_text(cases), output)
         return
-    with api.endpoint_for(suite, vendor, endpoint_url, region, not no_verify_ssl) as endpoint:
-        total = len(select(suite, groups, tags))
-        with progress_bar(total, progress) as advance:
-            result = api.run_suite(suite, endpoint, parallel=parallel, groups=groups, tags=tags,
-                                   timeout=timeout, progress=advance)
-    if results:
-        write_atomic(results, result.to_json())
-    _emit(report.render(result, fmt), output)
+    from s3tester.interrupt import Interrupt
+    from s3tester.plan import new_run_id
+
+    run_id = new_run_id()
+    with Interrupt() as interrupt:  # 1st Ctrl-C/SIGTERM: clean up, partial results; 2nd: stop
+        with api.endpoint_for(suite, vendor, endpoint_url, region, not no_verify_ssl) as endpoint:
+            where = f"--vendor {vendor}" if vendor else f"--endpoint {endpoint.url}"
+            interrupt.hint = f"Remove what this run left with: s3tester clean --run-id {run_id} {where}"
+            total = len(select(suite, groups, tags))
+            with progress_bar(total, progress) as advance:
+                result = api.run_suite(suite, endpoint, parallel=parallel, groups=groups, tags=tags,
+                                       timeout=timeout, progress=advance, stop=interrupt.stop, run_id=run_id)
+        if results:
+            write_atomic(results, result.to_json())
+        _emit(report.render(result, fmt), output)
+    if interrupt.exit_code:
+        sys.exit(interrupt.exit_code)
     if golden or update_golden:
         sys.exit(_golden_verdict(result, golden or "golden", update_golden, strict,
                                  {c.id for c in suite.cases}, to_stdout=fmt == "table" and not output))
@@ -219,6 +230,47 @@ def list_(what: str, path: str | None) -> None:
 
 
 @cli.command()
+@click.option("--run-id", metavar="ID", help="Remove the buckets of this run (s3t-ID-*). Example: --run-id k3v9x2ab")
+@click.option("--prefix", metavar="PREFIX", help="Remove buckets whose name starts with PREFIX (must start with s3t-). Example: --prefix s3t-")
+@click.option("--vendor", help="Vendor profile of the endpoint (a running one). Example: --vendor minio")
+@click.option("--endpoint", "endpoint_url", metavar="URL", help="Endpoint URL. Example: --endpoint http://127.0.0.1:9000")
+@click.option("--region", help="Region to sign for. Example: --region us-east-1")
+@click.option("--timeout", type=click.FloatRange(0.1, 3600), default=30.0, show_default=True, help="Seconds per request.")
+@click.option("--no-verify-ssl", is_flag=True, help="Accept self-signed TLS certificates.")
+@click.option("--dry-run", is_flag=True, help="List what would be removed; remove nothing.")
+def clean(run_id: str | None, prefix: str | None, vendor: str | None, endpoint_url: str | None, region: str | None,
+          timeout: float, no_verify_ssl: bool, dry_run: bool) -> None:
+    """Remove the buckets an interrupted or killed run left behind, and only those.
+
+    \b
+    Examples:
+      s3tester clean --run-id k3v9x2ab --endpoint http://127.0.0.1:9000
+      s3tester clean --prefix s3t- --vendor minio --dry-run
+    """
+    from s3tester import api
+    from s3tester.clean import prefix_for, sweep
+
+    wanted = prefix_for(run_id, prefix)
+    if not vendor and not endpoint_url:
+        raise click.UsageError("clean needs the endpoint the run used: --endpoint URL or --vendor NAME")
+    if vendor and not endpoint_url:
+        from s3tester import vendors
+
+        if vendors.load_profile(vendor).launch is not None:
+            raise click.UsageError(f"'{vendor}' is launched per run (its buckets went with it); give --endpoint URL")
+    with api.endpoint_for(None, vendor, endpoint_url, region, not no_verify_ssl) as endpoint:
+        swept = sweep(endpoint, wanted, dry_run=dry_run, timeout=timeout)
+    for name in swept.found if dry_run else swept.removed:
+        click.echo(f"{'would remove' if dry_run else 'removed'} {name}")
+    for reason in swept.left:
+        click.echo(f"left {reason}", err=True)
+    verb = "found" if dry_run else "removed"
+    count = len(swept.found) if dry_run else len(swept.removed)
+    click.echo(f"{count} bucket(s) {verb} with prefix {wanted}, {len(swept.left)} left")
+    sys.exit(EXIT_OK if swept else EXIT_FAILED)
+
+
+@cli.command()
 def schema() -> None:
     """Print the JSON Schema of suite files (for editors: yaml-language-server)."""
     import json
@@ -290,5 +342,9 @@ def main() -> None:
         sys.exit(EXIT_CONFIG)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
+    except HardStop as exc:  # a second Ctrl-C: servers were stopped on the way up; go now
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(exc.code)
     # non-standalone click returns ctx.exit()'s code instead of raising it
     sys.exit(code if isinstance(code, int) else EXIT_OK)

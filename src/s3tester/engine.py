@@ -223,6 +223,11 @@ class Engine:
         left = [self._remove(name, order) for name in names]
         return [reason for reason in left if reason]
 
+    def sweep(self) -> list[str]:
+        """After an interruption: remove every bucket name this run handed out (each case
+        removes its own; this catches any a case could not). Returns what is left."""
+        return self._cleanup(sorted(self.created))
+
     def _remove(self, name: str, order: list[str]) -> str | None:
         """remove_bucket under a deadline; a hung endpoint leaves the bucket, reported."""
         if self.down:
@@ -241,7 +246,8 @@ class Engine:
         started = time.perf_counter()
         results: list[CaseResult | None] = [None] * len(cases)
         complete = True
-        with ThreadPoolExecutor(max_workers=self.parallel, thread_name_prefix="case") as pool:
+        pool = ThreadPoolExecutor(max_workers=self.parallel, thread_name_prefix="case")
+        try:
             pending: dict[Future[CaseResult], int] = {}
             queue = iter(enumerate(cases))
             try:
@@ -256,6 +262,12 @@ class Engine:
             finally:
                 if self.stop.is_set():
                     complete = False
+        except BaseException:  # a hard stop (second Ctrl-C): do not wait for cases in flight
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        pool.shutdown(wait=True)
+        if not complete:
+            self.sweep()
         final = [
             r if r is not None else CaseResult(id=c.id, area=c.area, status="skipped", reason="interrupted", description=c.group.description)
             for r, c in zip(results, cases, strict=True)
