@@ -311,3 +311,21 @@ def test_vendor_matches_golden(vendor: str, tmp_path: Path) -> None:
     )
     verdict = [line for line in proc.stdout.splitlines() if line.startswith(("golden ", "  ", "FAIL", "OK"))]
     assert proc.returncode == 0, "\n".join(verdict[-60:]) + proc.stderr[-3000:]
+
+
+def test_skip_in_golden_file_keeps_a_case_away_from_that_vendor(tmp_path: Path, moto_endpoint: EndpointConfig) -> None:
+    """A hand-written `skip` (say, a request that hangs the server) is honoured by
+    `run --golden`: the case is not sent, shows as skipped, and updates keep the mark."""
+    args = ["run", BASIC, "--vendor", "moto", "--endpoint", moto_endpoint.url, "--golden", str(tmp_path),
+            "-g", "smoke/put-get-roundtrip", "-g", "smoke/missing-key"]
+    assert invoke(*args, "--update-golden").exit_code == 0
+    path = tmp_path / "moto" / "v0.1.json"
+    data = json.loads(path.read_text())
+    data["cases"]["smoke/missing-key"]["skip"] = "hangs this server"
+    path.write_text(json.dumps(data))
+    updated = invoke(*args, "--update-golden")
+    assert "CHANGED    smoke/missing-key: passed -> skipped: skipped on moto: hangs this server" in updated.output
+    case = json.loads(path.read_text())["cases"]["smoke/missing-key"]
+    assert case["status"] == "skipped" and case["skip"] == "hangs this server"
+    again = invoke(*args)
+    assert again.exit_code == 0 and "0 changed" in again.output

@@ -26,6 +26,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from s3tester.errors import ConfigError, Location, Problem
+from s3tester.models import Suite
 from s3tester.results import CaseResult, RunResult, Status, Summary, summarize, write_atomic
 
 FORMAT = 1
@@ -48,6 +49,7 @@ class GoldenCase(BaseModel):
     checks: list[str] = Field(default_factory=list)
     note: str | None = Field(default=None, description="hand-written, e.g. an issue link")
     flaky: bool = Field(default=False, description="hand-written: status may vary between runs")
+    skip: str | None = Field(default=None, description="hand-written: never run on this vendor, and why")
 
     @property
     def signature(self) -> tuple[Any, ...]:
@@ -71,6 +73,8 @@ class GoldenCase(BaseModel):
             out["note"] = self.note
         if self.flaky:
             out["flaky"] = True
+        if self.skip:
+            out["skip"] = self.skip
         return out
 
 
@@ -339,8 +343,8 @@ def merge(before: Golden | None, after: Golden, in_suite: Iterable[str] | None =
     cases: dict[str, GoldenCase] = {}
     for cid, case in after.cases.items():
         prior = old.get(cid)
-        if prior is not None and (prior.note or prior.flaky):
-            case = case.model_copy(update={"note": prior.note, "flaky": prior.flaky})
+        if prior is not None and (prior.note or prior.flaky or prior.skip):
+            case = case.model_copy(update={"note": prior.note, "flaky": prior.flaky, "skip": prior.skip})
         cases[cid] = case
     for cid, prior in old.items():
         if cid not in cases and cid in suite_ids:
@@ -421,6 +425,25 @@ def diff_lines(diff: Diff, where: str | Path, strict: bool = False, updated: boo
     else:
         lines.append("OK: no regressions")
     return lines
+
+
+def with_skips(suite: Suite, golden: str | Path, vendor: str) -> Suite:
+    """`suite` with the cases the vendor's golden file marks `skip` set to be skipped
+    (a case that hangs or crashes that server is never sent to it)."""
+    path = golden_path(golden, vendor, suite.version)
+    try:
+        found = read_golden(path) if path.is_file() else None
+    except ConfigError:
+        return suite  # reported when the run is compared
+    skips = {cid: case.skip for cid, case in (found.cases.items() if found else ()) if case.skip}
+    if not skips:
+        return suite
+    cases = [
+        c.model_copy(update={"group": c.group.model_copy(update={"skip": f"skipped on {vendor}: {skips[c.id]}"})})
+        if c.id in skips and not c.group.skip else c
+        for c in suite.cases
+    ]
+    return suite.model_copy(update={"cases": cases})
 
 
 # -- the verdict the CLI reports --------------------------------------------------------
