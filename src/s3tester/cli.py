@@ -117,6 +117,10 @@ def run(path: str, vendor: str | None, endpoint_url: str | None, region: str | N
         with api.endpoint_for(suite, vendor, endpoint_url, region, not no_verify_ssl) as endpoint:
             where = f"--vendor {vendor}" if vendor else f"--endpoint {endpoint.url}"
             interrupt.hint = f"Remove what this run left with: s3tester clean --run-id {run_id} {where}"
+            if golden or update_golden:
+                from s3tester.golden import with_skips
+
+                suite = with_skips(suite, golden or "golden", endpoint.vendor)
             total = len(select(suite, groups, tags))
             with progress_bar(total, progress) as advance:
                 result = api.run_suite(suite, endpoint, parallel=parallel, groups=groups, tags=tags,
