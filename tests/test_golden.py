@@ -329,3 +329,17 @@ def test_skip_in_golden_file_keeps_a_case_away_from_that_vendor(tmp_path: Path, 
     assert case["status"] == "skipped" and case["skip"] == "hangs this server"
     again = invoke(*args)
     assert again.exit_code == 0 and "0 changed" in again.output
+
+
+def test_values_that_vary_with_timing_are_not_changes() -> None:
+    """Counts and values of non-error checks vary with what runs alongside: only their key,
+    expectation and whether the value was missing are compared; the file keeps its wording."""
+    before = gfile({"b/list": gcase("failed", "length(Buckets): expected 0, got 7"),
+                    "b/missing": gcase("failed", "Prefix: expected 'x', got None")})
+    after = gfile({"b/list": gcase("failed", "length(Buckets): expected 0, got 9"),
+                   "b/missing": gcase("failed", "Prefix: expected 'x', got 'y'")})
+    diff = golden.compare(before, after)
+    assert [(c.kind, c.id) for c in diff.changes] == [("changed", "b/missing")]
+    assert golden.merge(before, after).cases["b/list"].checks == ["length(Buckets): expected 0, got 7"]
+    error_changed = gfile({"b/list": gcase("failed", "error: expected 'X', got 'Y'")})
+    assert golden.compare(gfile({"b/list": gcase("failed", "error: expected 'X', got 'Z'")}), error_changed).changes

@@ -53,7 +53,11 @@ class GoldenCase(BaseModel):
 
     @property
     def signature(self) -> tuple[Any, ...]:
-        return (self.status, self.step, self.operation, tuple(self.checks))
+        """What must match for two runs to count as the same outcome: status, step,
+        operation, and per check its key, expectation and error code or status; for
+        other checks only whether the actual value was missing (counts and values that
+        depend on timing or on other cases running alongside are not compared)."""
+        return (self.status, self.step, self.operation, tuple(_coarse(c) for c in self.checks))
 
     @property
     def reason(self) -> str:
@@ -161,6 +165,14 @@ def check_signature(mismatch: str, run_id: str | None = None) -> str:
     if note:
         text += f" ({_clip(scrub(note, run_id))})"
     return text
+
+
+def _coarse(check: str) -> str:
+    m = _MISMATCH.match(check)
+    if not m or m["key"] in ("error", "status"):
+        return check
+    missing = m["rest"].startswith("None")
+    return f"{m['key']}: expected {m['exp']}, got {'None' if missing else '...'}"
 
 
 def case_signature(case: CaseResult, run_id: str | None = None) -> GoldenCase:
@@ -343,7 +355,9 @@ def merge(before: Golden | None, after: Golden, in_suite: Iterable[str] | None =
     cases: dict[str, GoldenCase] = {}
     for cid, case in after.cases.items():
         prior = old.get(cid)
-        if prior is not None and (prior.note or prior.flaky or prior.skip):
+        if prior is not None and prior.signature == case.signature:
+            case = prior  # same outcome: keep the recorded wording, so files do not churn
+        elif prior is not None and (prior.note or prior.flaky or prior.skip):
             case = case.model_copy(update={"note": prior.note, "flaky": prior.flaky, "skip": prior.skip})
         cases[cid] = case
     for cid, prior in old.items():
