@@ -58,6 +58,7 @@ class Engine:
         self.down: str | None = None  # why the endpoint is gone for good, once it is
         self.restarts = 0
         self._timeouts = 0  # consecutive requests without an answer
+        _register_secrets(endpoint)
 
     # -- bookkeeping -------------------------------------------------------------------
     def _record(self, op: str, seconds: float, error: bool) -> None:
@@ -165,7 +166,7 @@ class Engine:
         if after is not None and result.status == "passed":
             result = self._verdict(base, "after", *after).model_copy(update={"status": "errored"})
         leftovers = self._cleanup(list(buckets.values()))
-        return result.model_copy(update={"duration": round(time.perf_counter() - started, 4), "leftovers": leftovers})
+        return _masked(result.model_copy(update={"duration": round(time.perf_counter() - started, 4), "leftovers": leftovers}))
 
     def _phase(self, phase: str, steps: list[Step], scope: Scope) -> tuple[int, Step, StepResult | str] | None:
         """None if every step passed, else (index, step, what went wrong)."""
@@ -299,6 +300,39 @@ class Engine:
             results[index] = result
             if self.progress:
                 self.progress(result)
+
+
+def _register_secrets(endpoint: EndpointConfig) -> None:
+    """Secrets (as given and URL-encoded, as in a presigned URL) are masked in results and logs."""
+    from urllib.parse import quote
+
+    from s3tester import logs
+
+    for cred in endpoint.credentials.values():
+        for secret in (cred.secret_key, cred.session_token):
+            if secret is not None:
+                logs.register_secret(secret.get_secret_value())
+                logs.register_secret(quote(secret.get_secret_value(), safe=""))
+
+
+def _masked(result: CaseResult) -> CaseResult:
+    """A case result with secrets masked: a failing step shows its response, and a presigned
+    URL in it carries the session token and signature."""
+    from s3tester import logs
+
+    def clean(value: Any) -> Any:
+        if isinstance(value, str):
+            return logs.redact(value)
+        if isinstance(value, dict):
+            return {k: clean(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [clean(v) for v in value]
+        return value
+
+    fields = ("reason", "expected", "actual", "mismatches", "leftovers")
+    update = {f: clean(getattr(result, f)) for f in fields}
+    changed = {k: v for k, v in update.items() if v != getattr(result, k)}
+    return result.model_copy(update=changed) if changed else result
 
 
 def _one_line(exc: Exception) -> str:

@@ -1,0 +1,171 @@
+"""Secret keys and session tokens never appear in any output of a run.
+
+A full run against a real moto server with distinctive credentials, in every report format,
+with debug JSON logs, results, JUnit and a golden update, plus the failure paths (a dead
+endpoint, a bad profile, an interrupted run); every byte written is searched for the
+secret, the token and their URL-encoded forms.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+
+from s3tester.models import EndpointConfig
+
+ROOT = Path(__file__).resolve().parent.parent
+BASIC = ROOT / "tests" / "suites" / "basic"
+SECRET = "S3cr3t+Zebra/Quokka=42xyzzy"
+TOKEN = "T0ken+Wombat/Narwhal==plugh"
+ALT_SECRET = "Alt+Secret/Marmot=9frotz"
+NEEDLES = [SECRET, TOKEN, ALT_SECRET, "Zebra", "Wombat", "Marmot"]
+NEEDLES += [quote(s, safe="") for s in (SECRET, TOKEN, ALT_SECRET)]
+
+# A suite that puts presigned URLs (which carry the session token) into results: a presign
+# step whose expectation fails shows its whole response, URL included, as `actual`.
+LEAKY = """\
+groups:
+  - name: presign-mismatch
+    description: a failing expectation on a presigned URL
+    before:
+      - op: CreateBucket
+        params: {Bucket: "${bucket}"}
+    test:
+      - presign: {op: GetObject, params: {Bucket: "${bucket}", Key: k}}
+        save: {url: url}
+        expect: {url: "not-this"}
+  - name: presigned-url-in-http
+    description: a raw request to a presigned URL that fails, naming the URL
+    before:
+      - op: CreateBucket
+        params: {Bucket: "${bucket}"}
+      - presign: {op: GetObject, params: {Bucket: "${bucket}", Key: missing}}
+        save: {url: url}
+    test:
+      - http: {method: GET, url: "${url}", sign: false}
+        expect: {status: 200, Body: "${url}"}
+  - name: signed-http
+    description: a signed raw request
+    before:
+      - op: CreateBucket
+        params: {Bucket: "${bucket}"}
+    test:
+      - http: {method: GET, path: "/${bucket}"}
+        expect: {status: 599}
+  - name: alt-denied
+    description: the alt credential set in use
+    before:
+      - op: CreateBucket
+        params: {Bucket: "${bucket}"}
+    test:
+      - op: ListObjectsV2
+        as: alt
+        params: {Bucket: "${bucket}"}
+        expect: {error: AccessDenied}
+"""
+
+
+def _env(endpoint: EndpointConfig | None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("S3TESTER_", "S3_", "AWS_"))}
+    env.update({
+        "S3_ACCESS_KEY": "AKIDSECRETTEST", "S3_SECRET_KEY": SECRET, "S3_SESSION_TOKEN": TOKEN,
+        "S3_ALT_ACCESS_KEY": "AKIDALTTEST", "S3_ALT_SECRET_KEY": ALT_SECRET,
+    })
+    return env
+
+
+def _run(args: list[str], env: dict[str, str], timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "s3tester", *args], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=timeout, check=False)
+
+
+def _assert_clean(where: str, text: str) -> None:
+    for needle in NEEDLES:
+        assert needle not in text, f"secret material {needle!r} found in {where}"
+
+
+@pytest.fixture
+def suite(tmp_path: Path) -> Path:
+    root = tmp_path / "leaky"
+    root.mkdir()
+    (root / "suite.yaml").write_text('name: leaky\nversion: "1"\ncredentials: [main, alt]\n', encoding="utf-8")
+    (root / "leaky.yaml").write_text(LEAKY, encoding="utf-8")
+    return root
+
+
+def test_no_secret_in_any_output_of_a_full_run(moto_endpoint: EndpointConfig, suite: Path, tmp_path: Path) -> None:
+    env = _env(moto_endpoint)
+    outputs: dict[str, str] = {}
+    for target in (BASIC, suite):
+        for fmt in ("table", "json", "yaml", "junit"):
+            out = tmp_path / f"{target.name}-{fmt}"
+            proc = _run(["--log-format", "json", "--log-level", "debug", "run", str(target),
+                         "--endpoint", moto_endpoint.url, "-f", fmt, "--results", f"{out}.results.json"], env)
+            assert proc.returncode in (0, 1), proc.stderr
+            outputs[f"{target.name} {fmt} stdout"] = proc.stdout
+            outputs[f"{target.name} {fmt} stderr"] = proc.stderr
+        junit = _run(["run", str(target), "--endpoint", moto_endpoint.url, "-f", "junit", "-o",
+                      str(tmp_path / f"{target.name}.xml")], env)
+        assert junit.returncode in (0, 1), junit.stderr
+        golden = _run(["run", str(target), "--endpoint", moto_endpoint.url, "--golden", str(tmp_path / "golden"),
+                       "--update-golden"], env)
+        outputs[f"{target.name} golden stdout"] = golden.stdout
+        outputs[f"{target.name} golden stderr"] = golden.stderr
+        outputs[f"{target.name} dry-run"] = _run(["run", str(target), "--dry-run"], env).stdout
+    leaky = [p for p in tmp_path.glob("leaky-*.results.json")]
+    assert leaky and "presign-mismatch" in leaky[0].read_text()
+    for path in tmp_path.rglob("*"):
+        if path.is_file():
+            outputs[str(path.relative_to(tmp_path))] = path.read_text(errors="replace")
+    assert list((tmp_path / "golden").rglob("*.json")), "no golden file written"
+    assert "X-Amz-Security-Token=***" in leaky[0].read_text()  # masked, not dropped
+    for where, text in outputs.items():
+        _assert_clean(where, text)
+
+
+def test_no_secret_in_failure_paths(tmp_path: Path) -> None:
+    env = _env(None)
+    dead = _run(["--log-level", "debug", "run", str(BASIC), "--endpoint", "http://127.0.0.1:9"], env)
+    assert dead.returncode == 3
+    profile = tmp_path / "leaky-profile.yaml"
+    profile.write_text(
+        "description: secret inline and a typo\nendpoint: http://127.0.0.1:9\n"
+        f"credentials:\n  main: {{access_key: a, secret_key: '{SECRET}', sesion_token: '{TOKEN}'}}\n",
+        encoding="utf-8",
+    )
+    bad = _run(["run", str(BASIC), "--vendor", str(profile)], env)
+    assert bad.returncode == 2, bad.stderr
+    typed = tmp_path / "typed.yaml"
+    typed.write_text(
+        "config:\n  endpoint: http://127.0.0.1:9\n  credentials:\n"
+        f"    main: {{access_key: a, secret_key: ['{SECRET}'], session_token: 7}}\n"
+        "groups:\n  - name: a\n    test:\n      - op: ListBuckets\n",
+        encoding="utf-8",
+    )
+    wrong = _run(["validate", str(typed)], env)
+    for proc in (dead, bad, wrong):
+        _assert_clean("stderr", proc.stderr)
+        _assert_clean("stdout", proc.stdout)
+
+
+def test_no_secret_when_interrupted(moto_endpoint: EndpointConfig, suite: Path, tmp_path: Path) -> None:
+    results = tmp_path / "partial.json"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "s3tester", "--log-level", "debug", "run", str(BASIC), "--endpoint",
+         moto_endpoint.url, "--results", str(results), "-j", "1"],
+        cwd=ROOT, env=_env(moto_endpoint), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    time.sleep(2.5)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    _assert_clean("stdout", out)
+    _assert_clean("stderr", err)
+    if results.exists():
+        _assert_clean("results", results.read_text())
