@@ -31,9 +31,18 @@ from s3tester.launch import LocalServer, VendorNotInstalled, launched
 from s3tester.models import Credential, EndpointConfig
 from s3tester.vendors import VendorProfile, load_profile
 
-LAUNCHABLE = ["moto", "seaweedfs", "s3rver", "ministack", "nanio", "localbucket", "ceph-dbstore"]
+LAUNCHABLE = [
+    "moto",
+    "moto-iam",
+    "seaweedfs",
+    "s3rver",
+    "ministack",
+    "nanio",
+    "localbucket",
+    "ceph-dbstore",
+]
 #: Vendors whose 'alt' credential is really denied on 'main''s buckets.
-ALT_DENIED = ["seaweedfs", "ministack", "ceph-dbstore"]
+ALT_DENIED = ["seaweedfs", "ministack", "ceph-dbstore", "moto-iam"]
 
 # A real (tiny) S3-ish server: answers ListBuckets, optionally ignores SIGTERM.
 FAKE_S3 = """\
@@ -175,6 +184,7 @@ def test_vendor_launches_answers_and_stops(name: str, tmp_path: Path, bucket: st
         assert endpoint.url.startswith("http://127.0.0.1:")
         assert endpoint.vendor_version, "version_command gave no version"
         assert {"main", "alt"} <= set(endpoint.credentials)
+        assert set(endpoint.credentials) == set(profile.credential_names())  # no setup_only
         # Only loopback, and no port beyond the ones the launcher picked (no fixed
         # defaults such as SeaweedFS's 8181/9101/7333 on all addresses).
         sockets = listening_sockets(pid)

@@ -20,7 +20,16 @@ from s3tester.vendors import (
 INPUTS = Path(__file__).parent / "inputs" / "vendors"
 REPO_VENDORS = Path(__file__).resolve().parents[1] / "vendors"
 
-LAUNCHABLE = {"moto", "seaweedfs", "s3rver", "ministack", "nanio", "localbucket", "ceph-dbstore"}
+LAUNCHABLE = {
+    "moto",
+    "moto-iam",
+    "seaweedfs",
+    "s3rver",
+    "ministack",
+    "nanio",
+    "localbucket",
+    "ceph-dbstore",
+}
 REMOTE = {"minio", "ceph", "garage", "rustfs", "versitygw", "aws"}
 
 # Each broken profile under tests/inputs/vendors/ and the exact message it gives.

@@ -115,6 +115,7 @@ class LocalServer:
         self.startup_seconds: float | None = None
         self._version_proc: subprocess.Popen[bytes] | None = None
         self._prepared = False
+        self._setup_only = {n for n, c in profile.credentials.items() if c.setup_only}
 
     # ------------------------------------------------------------------ public
 
@@ -150,7 +151,9 @@ class LocalServer:
             url=self.url,
             region=resolve_region(self.profile),
             addressing_style=self.profile.addressing_style,
-            credentials={**self.credentials, **extra},
+            credentials={
+                name: cred for name, cred in {**self.credentials, **extra}.items() if name not in self._setup_only
+            },
             verify_ssl=self.profile.verify_ssl,
             vendor=self.profile.name,
             vendor_version=self._collect_version(),

@@ -57,6 +57,11 @@ class CredentialSpec(Model):
         default=False,
         description="left out (instead of an error) when its environment variables are unset",
     )
+    setup_only: bool = Field(
+        default=False,
+        description="only signs launch setup (e.g. an admin that creates the IAM users); "
+        "not part of the launched endpoint's credential sets",
+    )
     description: str = ""
 
     @field_validator("secret_key", "session_token", mode="before")
@@ -220,7 +225,7 @@ class VendorProfile(Model):
 
     def credential_names(self) -> list[str]:
         """Every credential set a run against this profile has: declared and set up."""
-        names = list(self.credentials)
+        names = [n for n, c in self.credentials.items() if not (c.setup_only and self.launch)]
         if self.launch is not None:
             names += [p.credential for p in self.launch.prepare if p.credential]
             names += [s.iam_user.credential for s in self.launch.setup if s.iam_user]
