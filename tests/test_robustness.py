@@ -286,3 +286,13 @@ def test_killed_writer_leaves_the_old_file_whole(tmp_path: Path) -> None:
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=10)
     assert target.read_text() == '{"old": true}\n'
+
+
+def test_golden_and_reports_are_written_through_write_atomic() -> None:
+    """Golden files and reports go through the same temp+rename writer tested above."""
+    from s3tester import cli as cli_module
+    from s3tester import golden, results
+
+    assert golden.write_atomic is results.write_atomic
+    source = Path(cli_module.__file__).read_text(encoding="utf-8")
+    assert ".write_text(" not in source and "open(" not in source
