@@ -52,7 +52,8 @@ def available(name: str) -> bool:
 
 
 def raw_client(endpoint: Any, name: str = "main", pool: int = 10) -> Any:
-    """A plain boto3 client with the settings any careful user would pick for a test endpoint."""
+    """A plain boto3 client configured like s3tester's own (clients.Clients.config), so a
+    comparison measures the runner, not a difference in botocore settings."""
     import boto3
     from botocore.config import Config
 
@@ -64,6 +65,9 @@ def raw_client(endpoint: Any, name: str = "main", pool: int = 10) -> Any:
         aws_access_key_id=cred.access_key,
         aws_secret_access_key=cred.secret_key.get_secret_value(),
         config=Config(
+            connect_timeout=5.0,
+            read_timeout=30.0,
+            signature_version="s3v4",
             s3={"addressing_style": endpoint.addressing_style},
             retries={"total_max_attempts": 1, "mode": "standard"},
             max_pool_connections=pool,

@@ -56,10 +56,10 @@ class Clients:
         return client
 
     def _make(self, name: str, timeout: float) -> Any:
-        import botocore.session
-
         if self._session is None:
-            self._session = botocore.session.get_session()
+            from s3tester.operations import new_session
+
+            self._session = new_session()
         kwargs: dict[str, Any] = {}
         if name == ANONYMOUS:
             kwargs = {"aws_access_key_id": "anonymous", "aws_secret_access_key": "anonymous"}

@@ -22,10 +22,25 @@ COPY_SOURCE_KEYS = {"Bucket", "Key", "VersionId"}
 
 
 @cache
-def service_model() -> Any:
+def _data_loader() -> Any:
     import botocore.session
 
-    return botocore.session.get_session().get_service_model("s3")
+    return botocore.session.get_session().get_component("data_loader")
+
+
+def new_session() -> Any:
+    """A fresh botocore session (own config and credentials) sharing the process's data
+    loader, so the S3 model and endpoint rules JSON are parsed once, not once per client."""
+    import botocore.session
+
+    session = botocore.session.get_session()
+    session.register_component("data_loader", _data_loader())
+    return session
+
+
+@cache
+def service_model() -> Any:
+    return new_session().get_service_model("s3")
 
 
 @cache
