@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 SERVERS = ("moto", "seaweedfs")
+_BOTO3_SESSION: Any = None
 
 
 @contextmanager
@@ -57,8 +58,11 @@ def raw_client(endpoint: Any, name: str = "main", pool: int = 10) -> Any:
     import boto3
     from botocore.config import Config
 
+    global _BOTO3_SESSION
+    if _BOTO3_SESSION is None:  # one session per process, as a script making clients would
+        _BOTO3_SESSION = boto3.session.Session()
     cred = endpoint.credentials[name]
-    return boto3.session.Session().client(
+    return _BOTO3_SESSION.client(
         "s3",
         endpoint_url=endpoint.url,
         region_name=endpoint.region,

@@ -21,6 +21,7 @@ except ImportError:  # pragma: no cover
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_DEPTH = 64  # nesting levels; real suites use about 12
+_STR_TAG = "tag:yaml.org,2002:str"
 MAX_ALIASED = 100_000  # values copied through aliases (*name): stops "billion laughs"
 
 
@@ -99,6 +100,8 @@ def _construct(
         seq.loc = _loc(path, node)
         seq.item_locs = [_loc(path, item) for item in node.value]
         return seq
+    if node.tag == _STR_TAG:  # most scalars: skip the constructor's dispatch (validate speed)
+        return node.value
     try:
         return ctor.construct_object(node, deep=True)
     except yaml.YAMLError as exc:
