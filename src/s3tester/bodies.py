@@ -89,9 +89,14 @@ class GeneratedBody(io.RawIOBase):
     def read(self, size: int | None = -1) -> bytes:
         if size is None or size < 0:
             size = self.size - self._pos
-        buf = bytearray(min(size, max(0, self.size - self._pos)))
-        n = self.readinto(buf)
-        return bytes(buf[:n])
+        want = min(size, max(0, self.size - self._pos))
+        at = self._pos % BLOCK_SIZE
+        if at + want <= BLOCK_SIZE:  # the usual small read: one slice, no bytearray round trip
+            self._pos += want
+            return self._block[at : at + want]
+        buf = bytearray(want)
+        self.readinto(buf)
+        return bytes(buf)
 
     def range(self, start: int, end: int) -> bytes:
         """Bytes [start, end] (inclusive), for small range checks."""
