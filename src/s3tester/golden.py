@@ -117,6 +117,9 @@ _SCRUBS: list[tuple[re.Pattern[str], str]] = [
     # bucket names s3tester hands out: s3t-<run id>-<case index>[-hint]
     (re.compile(r"\bs3t-[a-z][a-z0-9]{7}-\d{4}(?:-[a-z0-9-]*[a-z0-9])?"), "<bucket>"),
     (re.compile(r"\bs3t-[a-z][a-z0-9]{7}-"), "<run>-"),
+    (re.compile(r"\x1b\[[0-9;]*[A-Za-z]"), ""),  # terminal colours in server logs
+    (re.compile(r"(last log lines:).*", re.S), r"\1 ..."),
+    (re.compile(r"/tmp/[^\s'\";]*"), "<tmp>"),
     (re.compile(r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b"), "<uuid>"),
     (re.compile(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?"), "<time>"),
     (re.compile(r"\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d\d \w{3} \d{4} \d\d:\d\d:\d\d GMT\b"), "<time>"),
@@ -126,7 +129,6 @@ _SCRUBS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\b\d{10,}\b"), "<n>"),
     (re.compile(r"://(?:\[[0-9a-fA-F:]+\]|[\w.-]+):\d+"), "://<host>"),
     (re.compile(r"\b(?:127\.0\.0\.1|localhost|\[::1\]):\d+"), "<host>"),
-    (re.compile(r"/tmp/[^\s'\"]*"), "<tmp>"),
     (re.compile(r"\b\d+(?:\.\d+)?\s?(?:ms|s|seconds)\b"), "<duration>"),
 ]
 _MISMATCH = re.compile(r"^(?P<key>.+?): expected (?P<exp>.*?), got (?P<rest>.*)$", re.S)

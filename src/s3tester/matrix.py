@@ -288,7 +288,7 @@ def html(m: Matrix) -> str:
                 if case is not None and case.note:
                     tip += f" (note: {case.note})"
                 cells.append(f'<td class="st {WORD[status] if status is None else status}" '
-                             f'title="{_e(tip)}">{SYMBOL[status]} {WORD[status]}</td>')
+                             f'title="{_e(tip)}">{WORD[status]}</td>')
                 if case is not None and status != "passed":
                     note = f' <span class="muted">note: {_e(case.note)}</span>' if case.note else ""
                     reasons.append(f"<li><b>{_e(col.label)}</b> {_e(status)}: <code>{_e(case.reason)}</code>{note}</li>")
