@@ -461,10 +461,15 @@ def test_server_does_not_outlive_a_killed_s3tester(sig: signal.Signals, tmp_path
             os.killpg(pid, signal.SIGKILL)
 
 
+def _children() -> set[str]:
+    path = Path(f"/proc/{os.getpid()}/task/{os.getpid()}/children")
+    return set(path.read_text().split()) if path.exists() else set()
+
+
 @pytest.fixture(autouse=True)
 def _no_leftover_children() -> Iterator[None]:
+    """Every test stops what it starts: no new child of this process is left running
+    (session fixtures such as conftest's moto server may have started before)."""
+    before = _children()
     yield
-    # Every test stops what it starts: no child of this process is left running.
-    children = Path(f"/proc/{os.getpid()}/task/{os.getpid()}/children")
-    if children.exists():
-        assert children.read_text().split() == []
+    assert _children() - before == set()

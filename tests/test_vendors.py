@@ -107,9 +107,11 @@ def test_load_by_name_and_by_path_agree() -> None:
     assert by_name.launch is not None and "master" in by_name.launch.ports
 
 
-def test_unknown_vendor_lists_the_known_ones() -> None:
-    with pytest.raises(ConfigError, match=r"unknown vendor 'nope' \(known: .*seaweedfs"):
+def test_unknown_vendor_suggests_close_names() -> None:
+    with pytest.raises(ConfigError, match=r"unknown vendor 'nope' \(`s3tester list vendors`"):
         load_profile("nope")
+    with pytest.raises(ConfigError, match=r"did you mean 'seaweedfs'\?"):
+        load_profile("seaweed")
 
 
 def test_missing_profile_file() -> None:

@@ -13,6 +13,7 @@ needs them. Secrets are `SecretStr` and never reach a repr, a log or a message.
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 from collections.abc import Mapping
@@ -370,10 +371,12 @@ def load_profile(name_or_path: str) -> VendorProfile:
         return _load_file(Path(name_or_path))
     files = _profile_files()
     if name_or_path not in files:
-        known = ", ".join(sorted(files)) or "none"
+        close = difflib.get_close_matches(name_or_path, files, n=3, cutoff=0.6)
+        hint = f"did you mean {' or '.join(repr(c) for c in close)}? " if close else ""
+        searched = ", ".join(str(d) for d in vendor_dirs()) or "no vendor dirs"
         raise ConfigError(
-            f"unknown vendor '{name_or_path}' (known: {known}; "
-            f"searched {', '.join(str(d) for d in vendor_dirs()) or 'no vendor dirs'})"
+            f"unknown vendor '{name_or_path}' ({hint}`s3tester list vendors` shows the "
+            f"known ones; searched {searched})"
         )
     return _load_file(files[name_or_path])
 
