@@ -27,7 +27,7 @@ from botocore.exceptions import ClientError
 from pydantic import SecretStr
 
 from s3tester.errors import EXIT_ENDPOINT, ConfigError, EndpointError
-from s3tester.launch import LocalServer, VendorNotInstalled, launched
+from s3tester.launch import LocalServer, VendorNotInstalled, launched, revive
 from s3tester.models import Credential, EndpointConfig
 from s3tester.vendors import VendorProfile, load_profile
 
@@ -349,6 +349,29 @@ def test_profile_without_launch_cannot_be_launched() -> None:
         launched(load_profile("minio")),
     ):
         pass
+
+
+def test_revive_restarts_a_dead_server_on_the_same_port(tmp_path: Path) -> None:
+    with launched(fake_profile(), tmp_path) as endpoint:
+        first = pid_of(tmp_path)
+        assert revive(endpoint.url)  # alive: nothing to do
+        assert pid_of(tmp_path) == first
+        os.killpg(first, signal.SIGKILL)
+        deadline = time.monotonic() + 5
+        while not gone(first) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert revive(endpoint.url)
+        second = pid_of(tmp_path)
+        assert second != first
+        assert s3(endpoint).list_buckets()["Buckets"] == []  # same URL answers again
+    assert gone(second)
+    assert not revive(endpoint.url)  # stopped servers are forgotten
+
+
+def test_restart_refuses_when_setup_generated_the_keys(tmp_path: Path) -> None:
+    profile = fake_profile(setup=[{"iam_user": {"user": "u", "credential": "made"}}])
+    with pytest.raises(EndpointError, match="credential sets made were generated at launch"):
+        LocalServer(profile, tmp_path).restart()
 
 
 PRINT_KEYS = "import json; print(json.dumps({'keys': [{'access_key': 'gen-ak', 'secret_key': 'gen-sk-1'}]}))"
