@@ -348,3 +348,11 @@ def test_values_that_vary_with_timing_are_not_changes() -> None:
     assert golden.merge(before, after).cases["b/list"].checks == ["length(Buckets): expected 0, got 7"]
     error_changed = gfile({"b/list": gcase("failed", "error: expected 'X', got 'Y'")})
     assert golden.compare(gfile({"b/list": gcase("failed", "error: expected 'X', got 'Z'")}), error_changed).changes
+
+
+def test_interrupted_results_never_update(tmp_path: Path) -> None:
+    partial = run_result([passed("objects/a")], complete=False)
+    (tmp_path / "partial.json").write_text(partial.to_json())
+    result = invoke("compare", str(tmp_path / "partial.json"), str(tmp_path / "g"), "--update-golden")
+    assert result.exit_code == 2 and "interrupted run" in result.output
+    assert not (tmp_path / "g").exists()

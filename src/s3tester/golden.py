@@ -242,8 +242,9 @@ def read_golden(path: str | Path) -> Golden:
         raise ConfigError(f"invalid golden file {path}", Location(str(path)), problems) from None
 
 
-def load_any(path: str | Path) -> Golden:
-    """A golden file or a results file, as a Golden (results are normalized)."""
+def load_any(path: str | Path, complete: bool = False) -> Golden:
+    """A golden file or a results file, as a Golden (results are normalized). With
+    `complete`, a results file of an interrupted run is refused."""
     path = Path(path)
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -252,6 +253,8 @@ def load_any(path: str | Path) -> Golden:
     except json.JSONDecodeError as exc:
         raise ConfigError(exc.msg, Location(str(path), exc.lineno, exc.colno)) from None
     if isinstance(data, dict) and isinstance(data.get("cases"), list):
+        if complete and data.get("complete") is False:
+            raise ConfigError(f"{path} is from an interrupted run: it cannot update a golden file")
         try:
             return normalize(RunResult.model_validate(data))
         except ValidationError as exc:
