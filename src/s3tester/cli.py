@@ -301,7 +301,7 @@ def compare(result_file: str, golden_path: str, strict: bool, update_golden: boo
     """
     from s3tester import golden
 
-    verdict = golden.check(golden.load_any(result_file), golden_path, update_golden, strict)
+    verdict = golden.check(golden.load_any(result_file, complete=update_golden), golden_path, update_golden, strict)
     click.echo("\n".join(verdict.lines))
     sys.exit(EXIT_FAILED if verdict.failed else EXIT_OK)
 
