@@ -20,6 +20,17 @@ if [[ -z "$python" ]]; then
 fi
 all=(moto seaweedfs s3rver ministack nanio localbucket ceph-dbstore)
 
+# Run a download step up to three times: a registry hiccup should not fail CI.
+retry() {
+  local n
+  for n in 1 2 3; do
+    "$@" && return 0
+    echo "install-vendor: attempt $n of 3 failed: $*" >&2
+    sleep $((n * 2))
+  done
+  return 1
+}
+
 # vendor -> "pip package spec|entry point checked for idempotence"
 pip_vendor() {
   case "$1" in
@@ -39,7 +50,8 @@ install_pip() {
   fi
   echo "install-vendor: $name: pip install '$spec' into $venv"
   "$python" -m venv "$venv"
-  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "$spec" 2> >(grep -v "^WARNING: Location" >&2)
+  retry "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "$spec" \
+    2> >(grep -v "^WARNING: Location" >&2)
   [[ -x "$venv/bin/$entry" ]] || { echo "install-vendor: $name: $entry missing after install" >&2; return 1; }
 }
 
@@ -52,7 +64,7 @@ install_s3rver() {
   command -v node >/dev/null || { echo "install-vendor: s3rver needs node and npm" >&2; return 1; }
   echo "install-vendor: s3rver: npm install s3rver@3 into $dir"
   mkdir -p "$dir"
-  npm install --prefix "$dir" --no-audit --no-fund --loglevel=error s3rver@3 >/dev/null
+  retry npm install --prefix "$dir" --no-audit --no-fund --loglevel=error s3rver@3 >/dev/null
 }
 
 # Ceph RGW 18 (Debian trixie's radosgw) runs standalone on its SQLite "dbstore" backend.
@@ -91,8 +103,8 @@ install_ceph() {
     -o "Dir::State::Lists=$apt/lists" -o "Dir::Cache=$apt/cache"
     -o "Dir::State::Status=$apt/status" -o "APT::Architecture=$arch" -o Debug::NoLocking=1
   )
-  apt-get "${opts[@]}" -qq update
-  apt-get "${opts[@]}" -qq install -d -y --no-install-recommends radosgw >/dev/null
+  retry apt-get "${opts[@]}" -qq update
+  retry apt-get "${opts[@]}" -qq install -d -y --no-install-recommends radosgw >/dev/null
   local deb
   for deb in "$apt"/cache/archives/*.deb; do dpkg-deb -x "$deb" "$dir/root"; done
   rm -rf "$apt"
