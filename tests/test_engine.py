@@ -103,3 +103,26 @@ def test_parallel_run_gives_the_same_outcome_as_serial(moto_endpoint: EndpointCo
     parallel = run_suite(suite, moto_endpoint, parallel=8)
     assert [c.status for c in serial.cases] == [c.status for c in parallel.cases]
     assert [c.id for c in serial.cases] == [c.id for c in parallel.cases]
+
+
+def test_cases_needing_a_missing_credential_set_are_skipped(moto_endpoint: EndpointConfig, tmp_path: Path) -> None:
+    (tmp_path / "suite.yaml").write_text("name: t\nversion: '1'\ncredentials: [main, alt]\n")
+    (tmp_path / "a.yaml").write_text(
+        "groups:\n  - name: main-only\n    test: [{op: ListBuckets}]\n"
+        "  - name: needs-alt\n    test: [{op: ListBuckets, as: alt}]\n"
+    )
+    only_main = moto_endpoint.model_copy(update={"credentials": {"main": moto_endpoint.credentials["main"]}})
+    result = run_suite(load_suite(tmp_path), only_main, parallel=1)
+    assert [(c.id, c.status) for c in result.cases] == [("a/main-only", "passed"), ("a/needs-alt", "skipped")]
+    assert "needs credential set alt" in (result.cases[1].reason or "")
+
+
+def test_create_bucket_names_the_region_outside_us_east_1(moto_endpoint: EndpointConfig, tmp_path: Path) -> None:
+    (tmp_path / "suite.yaml").write_text("name: t\nversion: '1'\n")
+    (tmp_path / "a.yaml").write_text(
+        "groups:\n  - name: regional\n    before:\n      - op: CreateBucket\n        params: {Bucket: '${bucket}'}\n"
+        "    test:\n      - op: GetBucketLocation\n        params: {Bucket: '${bucket}'}\n        expect: {LocationConstraint: eu-west-3}\n"
+    )
+    regional = moto_endpoint.model_copy(update={"region": "eu-west-3"})
+    result = run_suite(load_suite(tmp_path), regional, parallel=1)
+    assert result.cases[0].status == "passed", result.cases[0].reason

@@ -16,6 +16,8 @@ from s3tester import __version__
 from s3tester.errors import EXIT_CONFIG, EXIT_FAILED, EXIT_OK, S3TesterError
 from s3tester.interrupt import HardStop
 
+# Subcommands read S3TESTER_<OPTION> too (click's default would be S3TESTER_RUN_<OPTION>).
+COMMAND = {"auto_envvar_prefix": "S3TESTER"}
 CONTEXT = {"auto_envvar_prefix": "S3TESTER", "help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
@@ -65,7 +67,7 @@ def cli(log_format: str, log_level: str | None) -> None:
     logs.setup(log_format, log_level)
 
 
-@cli.command()
+@cli.command(context_settings=COMMAND)
 @click.argument("path", type=click.Path())
 @click.option("--vendor", help="Vendor profile name or file (vendors/NAME.yaml); launched if it can be. Example: --vendor seaweedfs")
 @click.option("--endpoint", "endpoint_url", metavar="URL", help="Endpoint URL of a running server. Example: --endpoint http://127.0.0.1:9000")
@@ -169,7 +171,7 @@ def _emit(text: str, output: str | None) -> None:
         click.echo(text, nl=False)
 
 
-@cli.command()
+@cli.command(context_settings=COMMAND)
 @click.argument("path", type=click.Path())
 @click.option("--strict", is_flag=True, help="Also require descriptions and a checked expectation in every case.")
 def validate(path: str, strict: bool) -> None:
@@ -188,7 +190,7 @@ def validate(path: str, strict: bool) -> None:
     click.echo(f"{path}: ok ({len(suite.cases)} cases in {areas} areas, suite {suite.name} {suite.version})")
 
 
-@cli.command(name="list")
+@cli.command(name="list", context_settings=COMMAND)
 @click.argument("what", type=click.Choice(["groups", "operations", "credentials", "vendors", "suites"]))
 @click.argument("path", required=False, type=click.Path())
 def list_(what: str, path: str | None) -> None:
@@ -233,7 +235,35 @@ def list_(what: str, path: str | None) -> None:
         click.echo("\n".join(suite.credentials))
 
 
-@cli.command()
+@cli.command(context_settings=COMMAND)
+@click.argument("path", type=click.Path())
+@click.option("--reference", type=click.Path(dir_okay=False), default="docs/reference/s3-tests-areas.yaml", show_default=True,
+              help="Area counts of ceph/s3-tests to show beside ours. Example: --reference my-counts.yaml")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the Markdown page here. Example: -o docs/coverage.md")
+def coverage(path: str, reference: str, output: str | None) -> None:
+    """Cases per area and operations exercised; prints the count targets.
+
+    \b
+    Examples:
+      s3tester coverage suites/v1
+      s3tester coverage suites/v1 --output docs/coverage.md
+    """
+    from pathlib import Path
+
+    from s3tester import coverage as cov
+    from s3tester.loader import load_suite
+
+    suite = load_suite(path)
+    if output:
+        from s3tester.results import write_atomic
+
+        write_atomic(output, cov.markdown(suite, cov.load_reference(Path(reference))))
+    for what, measured, target in cov.targets(suite):
+        verdict = "ok" if measured >= target else "BELOW TARGET"
+        click.echo(f"{what:<11} {measured:>5}  (target >= {target}: {verdict})")
+
+
+@cli.command(context_settings=COMMAND)
 @click.option("--run-id", metavar="ID", help="Remove the buckets of this run (s3t-ID-*). Example: --run-id k3v9x2ab")
 @click.option("--prefix", metavar="PREFIX", help="Remove buckets whose name starts with PREFIX (must start with s3t-). Example: --prefix s3t-")
 @click.option("--vendor", help="Vendor profile of the endpoint (a running one). Example: --vendor minio")
@@ -274,9 +304,14 @@ def clean(run_id: str | None, prefix: str | None, vendor: str | None, endpoint_u
     sys.exit(EXIT_OK if swept else EXIT_FAILED)
 
 
-@cli.command()
+@cli.command(context_settings=COMMAND)
 def schema() -> None:
-    """Print the JSON Schema of suite files (for editors: yaml-language-server)."""
+    """Print the JSON Schema of suite files (for editors: yaml-language-server).
+
+    \b
+    Example:
+      s3tester schema > suite-file.schema.json
+    """
     import json
 
     from s3tester.schema import suite_file_schema
@@ -284,7 +319,7 @@ def schema() -> None:
     click.echo(json.dumps(suite_file_schema(), indent=2))
 
 
-@cli.command()
+@cli.command(context_settings=COMMAND)
 @click.argument("result_file", metavar="RESULT", type=click.Path(exists=True, dir_okay=False))
 @click.argument("golden_path", metavar="GOLDEN", type=click.Path())
 @click.option("--strict", is_flag=True, help="Also fail on fixes, changed, new or removed cases.")
@@ -306,7 +341,7 @@ def compare(result_file: str, golden_path: str, strict: bool, update_golden: boo
     sys.exit(EXIT_FAILED if verdict.failed else EXIT_OK)
 
 
-@cli.command()
+@cli.command(context_settings=COMMAND)
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @click.option("--markdown", "markdown_out", metavar="OUT", type=click.Path(dir_okay=False), help="Write the Markdown matrix here. Example: --markdown docs/compatibility.md")
 @click.option("--html", "html_out", metavar="OUT", type=click.Path(dir_okay=False), help="Write the standalone HTML page here. Example: --html docs/compatibility.html")

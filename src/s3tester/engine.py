@@ -54,9 +54,11 @@ class Engine:
         self.steps = StepRunner(self.clients, self._record, self.stop)
         self._canonical: dict[str, str] = {}
         self.created: set[str] = set()  # every bucket name handed out, for interrupted cleanup
+        self.removed: set[str] = set()  # ... and those a case's cleanup saw gone
         self._health_lock = threading.Lock()
         self.down: str | None = None  # why the endpoint is gone for good, once it is
         self.restarts = 0
+        self._skips: dict[str, str] = {}
         self._timeouts = 0  # consecutive requests without an answer
         _register_secrets(endpoint)
 
@@ -140,8 +142,9 @@ class Engine:
     def run_case(self, case: Case, index: int) -> CaseResult:
         group = case.group
         base = CaseResult(id=case.id, area=case.area, status="passed", description=group.description, tags=list(group.tags))
-        if group.skip:
-            return base.model_copy(update={"status": "skipped", "reason": group.skip})
+        skip = group.skip or self._skips.get(case.id)
+        if skip:
+            return base.model_copy(update={"status": "skipped", "reason": skip})
         if self.stop.is_set():
             return base.model_copy(update={"status": "skipped", "reason": "interrupted"})
         if self.down:
@@ -227,22 +230,27 @@ class Engine:
     def sweep(self) -> list[str]:
         """After an interruption: remove every bucket name this run handed out (each case
         removes its own; this catches any a case could not). Returns what is left."""
-        return self._cleanup(sorted(self.created))
+        return self._cleanup(sorted(self.created - self.removed))
 
     def _remove(self, name: str, order: list[str]) -> str | None:
         """remove_bucket under a deadline; a hung endpoint leaves the bucket, reported."""
         if self.down:
             return f"{name}: not removed: {self.down} (later: s3tester clean --run-id {self.run_id})"
         try:
-            return with_deadline(
+            reason = with_deadline(
                 lambda: remove_bucket((self.clients.get(n) for n in order), name),
                 self.timeout * len(order) + 1.0, "cleanup",
             )
         except StepBroken as exc:
             return self._timed_out(f"{name}: not removed: {exc}")
+        if reason is None:
+            self.removed.add(name)
+        return reason
 
     # -- the run -----------------------------------------------------------------------
-    def run(self, suite: Suite, cases: list[Case]) -> RunResult:
+    def run(self, suite: Suite, cases: list[Case], skips: dict[str, str] | None = None) -> RunResult:
+        """Run `cases`; `skips` maps case ids to a reason they cannot run here."""
+        self._skips = dict(skips or {})
         started_at = datetime.now(UTC)
         started = time.perf_counter()
         results: list[CaseResult | None] = [None] * len(cases)

@@ -151,6 +151,10 @@ class StepRunner:
 
         assert step.op is not None
         params = scope.substitute(step.params)
+        region = self.clients.endpoint.region
+        if step.op == "CreateBucket" and region != "us-east-1" and "CreateBucketConfiguration" not in params:
+            # Outside us-east-1 S3 needs the region named; suites are written region-free.
+            params["CreateBucketConfiguration"] = {"LocationConstraint": region}
         client = self.clients.get(step.as_, step.timeout)
         method = getattr(client, operations.method_name(step.op))
         for attempt in (1, 2):
