@@ -296,3 +296,39 @@ def test_golden_and_reports_are_written_through_write_atomic() -> None:
     assert golden.write_atomic is results.write_atomic
     source = Path(cli_module.__file__).read_text(encoding="utf-8")
     assert ".write_text(" not in source and "open(" not in source
+
+
+def test_slow_name_resolution_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A resolver that never answers: check_reachable gives up within its limit (exit 3)."""
+    from s3tester.engine import Engine
+    from s3tester.errors import EndpointError
+    from s3tester.models import Credential
+
+    def stuck(*_: object, **__: object) -> socket.socket:
+        time.sleep(30)
+        raise OSError("unreachable")
+
+    monkeypatch.setattr(socket, "create_connection", stuck)
+    engine = Engine(EndpointConfig(url="http://slow-dns.invalid:9000",
+                                   credentials={"main": Credential(access_key="a", secret_key="b")}), timeout=1.0)
+    started = time.monotonic()
+    with pytest.raises(EndpointError, match=r"slow-dns\.invalid:9000.*no answer within"):
+        engine.check_reachable()
+    assert time.monotonic() - started < 3
+
+
+def test_sweep_removes_what_cases_left_and_only_that(moto_endpoint: EndpointConfig) -> None:
+    from s3tester.engine import Engine
+
+    s3 = _s3(moto_endpoint)
+    engine = Engine(moto_endpoint, timeout=5)
+    mine, done = f"s3t-{engine.run_id}-0000", f"s3t-{engine.run_id}-0001"
+    s3.create_bucket(Bucket=mine)
+    s3.put_object(Bucket=mine, Key="k", Body=b"v")
+    s3.create_bucket(Bucket="s3t-sweep-foreign")
+    engine.created |= {mine, done}
+    engine.removed.add(done)
+    assert engine.sweep() == []
+    names = {b["Name"] for b in s3.list_buckets()["Buckets"]}
+    assert mine not in names and "s3t-sweep-foreign" in names
+    s3.delete_bucket(Bucket="s3t-sweep-foreign")
