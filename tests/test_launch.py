@@ -27,7 +27,7 @@ from botocore.exceptions import ClientError
 from pydantic import SecretStr
 
 from s3tester.errors import EXIT_ENDPOINT, ConfigError, EndpointError
-from s3tester.launch import LocalServer, VendorNotInstalled, launched, revive
+from s3tester.launch import LocalServer, VendorNotInstalled, launched, revive, server_pid
 from s3tester.models import Credential, EndpointConfig
 from s3tester.vendors import VendorProfile, load_profile
 
@@ -366,6 +366,19 @@ def test_revive_restarts_a_dead_server_on_the_same_port(tmp_path: Path) -> None:
         assert s3(endpoint).list_buckets()["Buckets"] == []  # same URL answers again
     assert gone(second)
     assert not revive(endpoint.url)  # stopped servers are forgotten
+
+
+def test_revive_restarts_a_hung_server_once(tmp_path: Path) -> None:
+    with launched(fake_profile(), tmp_path) as endpoint:
+        hung = server_pid(endpoint.url)
+        assert hung == pid_of(tmp_path)
+        assert revive(endpoint.url, hung_pid=hung)
+        fresh = pid_of(tmp_path)
+        assert fresh != hung and gone(hung)
+        assert revive(endpoint.url, hung_pid=hung)  # a second worker: already restarted
+        assert pid_of(tmp_path) == fresh
+        assert s3(endpoint).list_buckets()["Buckets"] == []
+    assert server_pid(endpoint.url) is None
 
 
 def test_restart_refuses_when_setup_generated_the_keys(tmp_path: Path) -> None:

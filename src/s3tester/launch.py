@@ -484,18 +484,26 @@ _RUNNING: dict[str, LocalServer] = {}
 _REVIVE_LOCK = threading.Lock()
 
 
-def revive(url: str) -> bool:
+def revive(url: str, hung_pid: int | None = None) -> bool:
     """Restart the launched server at `url` if it died; False if we did not launch it.
 
+    `hung_pid`: the server is alive but stopped answering (s3rver wedges on some
+    requests): restart it too, unless it was already restarted (its pid changed).
     Several workers may notice the same crash: the lock makes one of them restart it.
     """
     server = _RUNNING.get(url)
     if server is None:
         return False
     with _REVIVE_LOCK:
-        if not server.alive():
+        if not server.alive() or (hung_pid is not None and server.pid == hung_pid):
             server.restart()
     return True
+
+
+def server_pid(url: str) -> int | None:
+    """The pid of the server this process launched at `url` (for `revive(hung_pid=)`)."""
+    server = _RUNNING.get(url)
+    return server.pid if server is not None else None
 
 
 def _with_parent_death_signal(argv: list[str]) -> list[str]:
