@@ -130,6 +130,10 @@ def run(path: str, vendor: str | None, endpoint_url: str | None, region: str | N
         if results:
             write_atomic(results, result.to_json())
         _emit(report.render(result, fmt), output)
+        left = [reason for case in result.cases for reason in case.leftovers]
+        if left:  # e.g. COMPLIANCE object lock, or an endpoint that stopped answering
+            click.echo(f"warning: {len(left)} bucket(s) of this run were not removed:", err=True)
+            click.echo("".join(f"  {reason}\n" for reason in left) + f"  {interrupt.hint}", err=True)
     if interrupt.exit_code:
         sys.exit(interrupt.exit_code)
     if golden or update_golden:

@@ -235,7 +235,7 @@ class Engine:
     def _remove(self, name: str, order: list[str]) -> str | None:
         """remove_bucket under a deadline; a hung endpoint leaves the bucket, reported."""
         if self.down:
-            return f"{name}: not removed: {self.down} (later: s3tester clean --run-id {self.run_id})"
+            return f"{name}: not removed: {self.down}"
         try:
             reason = with_deadline(
                 lambda: remove_bucket((self.clients.get(n) for n in order), name),
