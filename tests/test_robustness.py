@@ -134,6 +134,7 @@ def _hung_run(server: BadServer, tmp_path: Path) -> tuple[dict[str, object], flo
     )
     assert code == 1, err + stdout
     assert "Traceback" not in err
+    assert "were not removed" in err and "s3tester clean --run-id" in err  # what the hang left
     result = json.loads(out.read_text())
     statuses = {c["status"] for c in result["cases"]}
     assert statuses <= {"errored", "skipped"}, statuses
