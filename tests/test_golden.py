@@ -356,3 +356,10 @@ def test_interrupted_results_never_update(tmp_path: Path) -> None:
     result = invoke("compare", str(tmp_path / "partial.json"), str(tmp_path / "g"), "--update-golden")
     assert result.exit_code == 2 and "interrupted run" in result.output
     assert not (tmp_path / "g").exists()
+
+
+def test_unknown_vendor_version_keeps_the_recorded_one() -> None:
+    before = gfile({"a/x": gcase("passed")})
+    after = gfile({"a/x": gcase("passed")}).model_copy(update={"vendor_version": None})
+    assert golden.merge(before, after).vendor_version == "2.1"
+    assert not any("vendor version" in line for line in golden.diff_lines(golden.compare(before, after), "g.json"))

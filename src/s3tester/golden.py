@@ -369,7 +369,8 @@ def merge(before: Golden | None, after: Golden, in_suite: Iterable[str] | None =
         if cid not in cases and cid in suite_ids:
             cases[cid] = prior
     cases = {cid: cases[cid] for cid in sorted(cases)}
-    return after.model_copy(update={"cases": cases, "summary": _summary(cases)})
+    version = after.vendor_version or (before.vendor_version if before else None)
+    return after.model_copy(update={"cases": cases, "summary": _summary(cases), "vendor_version": version})
 
 
 # -- rendering ------------------------------------------------------------------------
@@ -416,7 +417,7 @@ def diff_lines(diff: Diff, where: str | Path, strict: bool = False, updated: boo
     head = "updated" if updated else "golden"
     lines = [f"{head} {where} ({g.vendor}{version}, suite {g.suite} {g.suite_version}): {summary_line(diff)}"]
     before = diff.before
-    if before is not None and before.vendor_version != g.vendor_version:
+    if before is not None and g.vendor_version and before.vendor_version != g.vendor_version:
         lines.append(f"  vendor version {before.vendor_version or 'unknown'} -> {g.vendor_version or 'unknown'}")
     for change in diff.changes:
         label = f"  {_LABEL[change.kind]:<10} {change.id}"
