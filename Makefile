@@ -7,13 +7,14 @@ VENDOR ?= moto
 SUITE  ?= suites/v1
 ARGS   ?=
 
-.PHONY: help venv run test lint typecheck unit vendors test-vendor golden-update conformance bench schema docker-build docker-run clean
+.PHONY: help venv run test lint typecheck unit vendors test-vendor golden-update matrix conformance bench schema docker-build docker-run clean
 
 help:
 	@echo "make run                      run suites/v1 against the embedded moto server, print the table"
 	@echo "make test                     lint + type check + all tests (installs everything it needs)"
 	@echo "make test-vendor VENDOR=x     launch x (or use S3_ENDPOINT), run v1, compare with golden/x"
 	@echo "make golden-update VENDOR=x   rewrite golden/x/ from a fresh run, showing the diff"
+	@echo "make matrix                   regenerate docs/compatibility.{md,html} from golden/"
 	@echo "make bench                    print overhead, scaling, big-object and start-up figures"
 
 $(STAMP): pyproject.toml
@@ -50,6 +51,10 @@ test-vendor: $(STAMP)
 golden-update: $(STAMP)
 	bash scripts/install-vendor.sh $(VENDOR)
 	$(BIN)/s3tester run $(SUITE) --vendor $(VENDOR) --golden golden/ --update-golden --parallel 8 $(ARGS)
+	$(MAKE) matrix
+
+matrix: $(STAMP)
+	$(BIN)/s3tester matrix golden/*/v1.0.json --markdown docs/compatibility.md --html docs/compatibility.html
 
 conformance: $(STAMP)
 	$(BIN)/nox -s conformance
