@@ -124,8 +124,11 @@ _SCRUBS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?"), "<time>"),
     (re.compile(r"\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d\d \w{3} \d{4} \d\d:\d\d:\d\d GMT\b"), "<time>"),
     (re.compile(r"datetime\.datetime\([^()]*(?:\([^()]*\))?[^()]*\)"), "<time>"),
-    (re.compile(r"\b[0-9a-fA-F]{16,}\b"), "<hex>"),
-    (re.compile(r"(?<![\w.])(?=[A-Za-z0-9+/_=.-]*\d)(?=[A-Za-z0-9+/_=.-]*[A-Za-z])[A-Za-z0-9+/_=.-]{28,}"), "<id>"),
+    (re.compile(r"(?<![0-9a-zA-Z])[0-9a-fA-F]{16,}(?![0-9a-zA-Z])"), "<hex>"),
+    # opaque tokens (upload ids, continuation tokens, version ids): 28+ characters of
+    # base64/url-safe alphabet mixing digits, lower and upper case; no dots, so JMESPath
+    # keys, host names and file names stay readable
+    (re.compile(r"(?<![\w.])(?=[\w+/=-]*\d)(?=[\w+/=-]*[a-z])(?=[\w+/=-]*[A-Z])[A-Za-z0-9+/=_-]{28,}(?![\w.])"), "<id>"),
     (re.compile(r"\b\d{10,}\b"), "<n>"),
     (re.compile(r"://(?:\[[0-9a-fA-F:]+\]|[\w.-]+):\d+"), "://<host>"),
     (re.compile(r"\b(?:127\.0\.0\.1|localhost|\[::1\]):\d+"), "<host>"),
