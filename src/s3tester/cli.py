@@ -106,6 +106,8 @@ def run(path: str, vendor: str | None, endpoint_url: str | None, region: str | N
     from s3tester.progress import progress_bar
     from s3tester.results import write_atomic
 
+    for option, target in (("--output", output), ("--results", results)):
+        _check_writable(option, target)  # before the run, not after it
     suite = load_suite(resolve_suite(path))
     if dry_run:
         cases = select(suite, groups, tags)
@@ -164,6 +166,25 @@ def _plan_text(cases: list[Any]) -> str:
                 lines.append(f"    {phase}[{i}] {step.label}{who}")
     lines.append(f"{len(cases)} cases planned")
     return "\n".join(lines) + "\n"
+
+
+def _check_writable(option: str, target: str | None) -> None:
+    """A report or results path that cannot be written is a usage error (exit 2), found early."""
+    import os
+    from pathlib import Path
+
+    if not target:
+        return
+    path = Path(target)
+    if path.is_dir():
+        raise click.BadParameter(f"'{target}' is a directory", param_hint=option)
+    parent = path.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir():
+        raise click.BadParameter(f"cannot write '{target}': '{parent}' is not a directory", param_hint=option)
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise click.BadParameter(f"cannot write '{target}': '{parent}' is not writable", param_hint=option)
 
 
 def _emit(text: str, output: str | None) -> None:

@@ -122,7 +122,10 @@ def read_text(path: Path, shown: str) -> str:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             raise ConfigError(f"file is too large ({size} bytes; limit {MAX_FILE_BYTES})", Location(shown))
-        raw = path.read_bytes()
+        with path.open("rb") as handle:  # capped: a device or FIFO has no size to check
+            raw = handle.read(MAX_FILE_BYTES + 1)
+        if len(raw) > MAX_FILE_BYTES:
+            raise ConfigError(f"file is too large (over the {MAX_FILE_BYTES}-byte limit)", Location(shown))
     except FileNotFoundError:
         raise ConfigError("file not found", Location(shown)) from None
     except IsADirectoryError:
