@@ -78,7 +78,7 @@ def cli(log_format: str, log_level: str | None) -> None:
 @click.option("--format", "-f", "fmt", type=click.Choice(["table", "json", "yaml", "junit"]), default="table", show_default=True, help="Report format. Example: -f junit")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to FILE instead of stdout. Example: -o report.xml")
 @click.option("--results", type=click.Path(dir_okay=False), help="Also write the results JSON here. Example: --results results/run.json")
-@click.option("--timeout", type=click.FloatRange(0.1, 3600), default=30.0, show_default=True, help="Seconds per step (connect and read). Example: --timeout 10")
+@click.option("--timeout", type=click.FloatRange(0.1, 3600), default=30.0, show_default=True, help="Seconds a step may take, start to end (3 timeouts in a row end the run). Example: --timeout 10")
 @click.option("--dry-run", is_flag=True, help="Print the plan (cases and steps) without sending requests.")
 @click.option("--no-verify-ssl", is_flag=True, help="Accept self-signed TLS certificates.")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a terminal only).")
