@@ -124,3 +124,9 @@ def test_single_file_config(tmp_path: Path) -> None:
     assert suite.config is not None and suite.config.endpoint == "http://127.0.0.1:9"
     assert "s" not in repr(suite.config.credentials["main"].secret_key).replace("SecretStr", "")
     assert suite.cases[0].id == "mine/list"
+
+
+def test_body_expectation_on_an_operation_without_a_body_stream(tmp_path: Path) -> None:
+    root = suite_dir(tmp_path, a="groups:\n  - name: x\n    test:\n      - op: HeadObject\n        params: {Bucket: b, Key: k}\n        expect: {Body: hello}\n")
+    found = problems(root)
+    assert any("a.yaml:6:" in p and "HeadObject returns no body stream" in p for p in found)

@@ -100,6 +100,8 @@ def _step_problems(step: Step, credentials: list[str]) -> list[tuple[tuple[Any, 
                 out.append((("http", "body"), problem))
     if step.expect is not None:
         out.extend(_expect_problems(step.expect))
+        if "Body" in step.expect and step.op is not None and operations.has_operation(step.op) and not operations.returns_body(step.op):
+            out.append((("expect", "Body", "__key__"), f"{step.op} returns no body stream: check its parsed fields instead of Body"))
     for name, expression in step.save.items():
         if expression == "@" or expression == "Body":
             continue
