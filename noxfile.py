@@ -39,3 +39,4 @@ def golden_update(session: nox.Session) -> None:
     for vendor in session.posargs or LAUNCHABLE:
         session.run("bash", "scripts/install-vendor.sh", vendor, external=True)
         session.run("s3tester", "run", "suites/v1", "--vendor", vendor, "--golden", "golden/", "--update-golden", "--parallel", "8")
+    session.run("make", "matrix", external=True)  # the matrix is generated from golden/

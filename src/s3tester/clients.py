@@ -70,13 +70,19 @@ class Clients:
                 "aws_secret_access_key": cred.secret_key.get_secret_value(),
                 "aws_session_token": cred.session_token.get_secret_value() if cred.session_token else None,
             }
-        return self._session.create_client(
+        client = self._session.create_client(
             "s3",
             endpoint_url=self.endpoint.url,
             verify=None if self.endpoint.verify_ssl else False,  # None: botocore applies AWS_CA_BUNDLE
             config=self.config(timeout, unsigned=name == ANONYMOUS),
             **kwargs,
         )
+        # No `Expect: 100-continue`: a server that answers an error without reading the body
+        # would leave it on a pooled connection and the next request there fails at random.
+        from botocore.handlers import add_expect_header
+
+        client.meta.events.unregister("before-call.s3", add_expect_header)
+        return client
 
     def ca_bundle(self) -> str | None:
         """AWS_CA_BUNDLE or the AWS profile's `ca_bundle`, as botocore resolves it (None:
