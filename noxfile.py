@@ -7,7 +7,7 @@ import nox
 nox.options.sessions = ["lint", "typecheck", "tests"]
 nox.options.reuse_existing_virtualenvs = True
 
-LAUNCHABLE = ["moto", "seaweedfs", "s3rver", "ministack", "nanio", "localbucket"]
+LAUNCHABLE = ["moto", "moto-iam", "seaweedfs", "s3rver", "ministack", "nanio", "localbucket", "ceph-dbstore"]
 
 
 @nox.session(python=False)

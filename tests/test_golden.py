@@ -23,7 +23,7 @@ from s3tester.results import CaseResult, RunResult, summarize
 
 ROOT = Path(__file__).resolve().parents[1]
 BASIC = str(ROOT / "tests" / "suites" / "basic")
-LAUNCHABLE = ["moto", "seaweedfs", "s3rver", "ministack", "nanio", "localbucket"]
+LAUNCHABLE = ["moto", "moto-iam", "seaweedfs", "s3rver", "ministack", "nanio", "localbucket", "ceph-dbstore"]
 
 
 def invoke(*args: str):  # type: ignore[no-untyped-def]
