@@ -33,6 +33,7 @@ from pydantic_core import PydanticCustomError
 from s3tester import yamlpos
 from s3tester.errors import ConfigError, Location, Problem
 from s3tester.models import Credential, EndpointConfig, Model
+from s3tester.paths import data_dirs, source_root
 from s3tester.variables import UndefinedVariable, expand_env
 
 PROFILE_SUFFIXES = (".yaml", ".yml")
@@ -305,38 +306,11 @@ def _check_launch(spec: LaunchSpec, declared: set[str]) -> None:
 # --------------------------------------------------------------------------- finding
 
 
-def repo_root() -> Path | None:
-    """The source checkout this package runs from, if any (has `vendors/`)."""
-    here = Path(__file__).resolve()
-    for parent in here.parents[1:4]:
-        if (parent / "vendors").is_dir() and (parent / "pyproject.toml").is_file():
-            return parent
-    return None
-
-
 def vendor_dirs() -> list[Path]:
-    """Where profiles are looked up, first match wins.
-
-    `$S3TESTER_VENDOR_DIRS` (os.pathsep-separated), then `./vendors`, then the source
-    checkout's `vendors/`, then profiles shipped inside the package
-    (`s3tester/data/vendors/`, copied there by setup.py).
-    """
-    candidates: list[Path] = []
-    extra = os.environ.get("S3TESTER_VENDOR_DIRS", "")
-    candidates += [Path(p) for p in extra.split(os.pathsep) if p]
-    candidates.append(Path.cwd() / "vendors")
-    root = repo_root()
-    if root is not None:
-        candidates.append(root / "vendors")
-    candidates.append(Path(__file__).resolve().parent / "data" / "vendors")  # the wheel's copy
-    seen: set[Path] = set()
-    dirs: list[Path] = []
-    for path in candidates:
-        resolved = path.resolve()
-        if resolved.is_dir() and resolved not in seen:
-            seen.add(resolved)
-            dirs.append(resolved)
-    return dirs
+    """Where profiles are looked up, first match wins: `$S3TESTER_VENDOR_DIRS`
+    (os.pathsep-separated), `./vendors`, the source checkout's `vendors/`, then the
+    profiles shipped inside the package (see `paths.data_dirs`)."""
+    return data_dirs("vendors", "S3TESTER_VENDOR_DIRS")
 
 
 def tools_dir() -> Path:
@@ -345,7 +319,7 @@ def tools_dir() -> Path:
     env = os.environ.get("S3TESTER_TOOLS_DIR")
     if env:
         return Path(env).resolve()
-    root = repo_root()
+    root = source_root()
     return (root if root is not None else Path.cwd()).resolve() / ".tools"
 
 
