@@ -172,9 +172,6 @@ class SuiteMeta(Model):
     areas: list[str] | None = None
 
 
-CredentialInput = Credential
-
-
 class ConfigSection(Model):
     """The `config:` block of a single-file config."""
 
@@ -184,7 +181,7 @@ class ConfigSection(Model):
     region: str = "us-east-1"
     addressing_style: Literal["path", "virtual", "auto"] = "path"
     verify_ssl: bool = True
-    credentials: dict[str, CredentialInput] = Field(default_factory=dict)
+    credentials: dict[str, Credential] = Field(default_factory=dict)
 
 
 class ConfigFile(Model):
