@@ -62,7 +62,7 @@ def raw_client(endpoint: Any, name: str = "main", pool: int = 10) -> Any:
     if _BOTO3_SESSION is None:  # one session per process, as a script making clients would
         _BOTO3_SESSION = boto3.session.Session()
     cred = endpoint.credentials[name]
-    return _BOTO3_SESSION.client(
+    client = _BOTO3_SESSION.client(
         "s3",
         endpoint_url=endpoint.url,
         region_name=endpoint.region,
@@ -79,6 +79,10 @@ def raw_client(endpoint: Any, name: str = "main", pool: int = 10) -> Any:
             response_checksum_validation="when_required",
         ),
     )
+    from botocore.handlers import add_expect_header
+
+    client.meta.events.unregister("before-call.s3", add_expect_header)  # as s3tester does
+    return client
 
 
 class RequestCounter:
