@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import nox
 
+from s3tester.vendors import launchable
+
 nox.options.sessions = ["lint", "typecheck", "tests"]
 nox.options.reuse_existing_virtualenvs = True
 
-LAUNCHABLE = ["moto", "moto-iam", "seaweedfs", "s3rver", "ministack", "nanio", "localbucket", "ceph-dbstore"]
+LAUNCHABLE = launchable()  # every profile with a `launch:` section
 
 
 @nox.session(python=False)

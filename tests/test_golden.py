@@ -20,10 +20,11 @@ from s3tester.errors import ConfigError
 from s3tester.golden import Golden, GoldenCase
 from s3tester.models import EndpointConfig
 from s3tester.results import CaseResult, RunResult, summarize
+from s3tester.vendors import launchable
 
 ROOT = Path(__file__).resolve().parents[1]
 BASIC = str(ROOT / "tests" / "suites" / "basic")
-LAUNCHABLE = ["moto", "moto-iam", "seaweedfs", "s3rver", "ministack", "nanio", "localbucket", "ceph-dbstore"]
+LAUNCHABLE = launchable()
 
 
 def invoke(*args: str):  # type: ignore[no-untyped-def]

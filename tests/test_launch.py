@@ -29,18 +29,9 @@ from pydantic import SecretStr
 from s3tester.errors import EXIT_ENDPOINT, ConfigError, EndpointError
 from s3tester.launch import LocalServer, VendorNotInstalled, launched, revive, server_pid
 from s3tester.models import Credential, EndpointConfig
-from s3tester.vendors import VendorProfile, load_profile
+from s3tester.vendors import VendorProfile, launchable, load_profile
 
-LAUNCHABLE = [
-    "moto",
-    "moto-iam",
-    "seaweedfs",
-    "s3rver",
-    "ministack",
-    "nanio",
-    "localbucket",
-    "ceph-dbstore",
-]
+LAUNCHABLE = launchable()
 #: Vendors whose 'alt' credential is really denied on 'main''s buckets.
 ALT_DENIED = ["seaweedfs", "ministack", "ceph-dbstore", "moto-iam"]
 

@@ -360,6 +360,11 @@ def list_profiles() -> list[VendorProfile]:
     return [_load_file(path) for _, path in sorted(_profile_files().items())]
 
 
+def launchable() -> list[str]:
+    """Names of the profiles s3tester can start here (those with `launch:`)."""
+    return [p.name for p in list_profiles() if p.launch is not None]
+
+
 def _load_file(path: Path) -> VendorProfile:
     shown = _shown(path)
     data = yamlpos.load(path, shown)
