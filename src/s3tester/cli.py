@@ -119,8 +119,12 @@ def run(path: str, vendor: str | None, endpoint_url: str | None, region: str | N
     run_id = new_run_id()
     with Interrupt() as interrupt:  # 1st Ctrl-C/SIGTERM: clean up, partial results; 2nd: stop
         with api.endpoint_for(suite, vendor, endpoint_url, region, not no_verify_ssl) as endpoint:
+            from s3tester.launch import is_launched
+
             where = f"--vendor {vendor}" if vendor else f"--endpoint {endpoint.url}"
             interrupt.hint = f"Remove what this run left with: s3tester clean --run-id {run_id} {where}"
+            if is_launched(endpoint.url):  # a server we started: its data dir goes with it
+                interrupt.hint = f"(nothing to clean: the {endpoint.vendor} server s3tester launched is stopped and its data removed)"
             if golden or update_golden:
                 from s3tester.golden import with_skips
 

@@ -484,6 +484,11 @@ _RUNNING: dict[str, LocalServer] = {}
 _REVIVE_LOCK = threading.Lock()
 
 
+def is_launched(url: str) -> bool:
+    """Whether `url` is a server this process started (its data goes when it stops)."""
+    return url in _RUNNING
+
+
 def revive(url: str, hung_pid: int | None = None) -> bool:
     """Restart the launched server at `url` if it died; False if we did not launch it.
 
