@@ -127,3 +127,21 @@ def test_results_json_round_trips_and_matches_the_schema() -> None:
     data = json.loads(result.to_json())
     jsonschema.validate(data, results_schema())
     assert RunResult.model_validate(data) == result
+
+
+def test_every_option_of_every_command_is_shown_in_an_example() -> None:
+    """Each option appears twice in its command's --help: where it is listed, and in an example."""
+    import re
+
+    import click
+
+    missing = []
+    for name, command in [("", cli), *sorted(cli.commands.items())]:  # type: ignore[attr-defined]
+        text = invoke(*([name] if name else []), "--help").output
+        for param in command.params:
+            if not isinstance(param, click.Option) or param.name == "help":
+                continue
+            spellings = param.opts + param.secondary_opts
+            if not any(len(re.findall(re.escape(o) + r"\b", text)) >= 2 for o in spellings):
+                missing.append(f"{name or 's3tester'} {spellings[0]}")
+    assert missing == []

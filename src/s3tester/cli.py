@@ -46,11 +46,11 @@ class Group(click.Group):
 
 @click.group(cls=Group, context_settings=CONTEXT)
 @click.option("--version", "-V", is_flag=True, expose_value=False, is_eager=True, callback=_show_version,
-              help="Show the version and the suites it ships, then exit.")
+              help="Show the version and the suites it ships, then exit. Example: s3tester --version")
 @click.option("--log-format", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="Logs on stderr as text or one JSON object per line (CI). Example: --log-format json")
 @click.option("--log-level", type=click.Choice(["debug", "info", "warning", "error"]), default=None,
-              help="Log level (default: info for json, warning for text).")
+              help="Log level (default: info for json, warning for text). Example: --log-level debug")
 def cli(log_format: str, log_level: str | None) -> None:
     """s3tester: which parts of the S3 API does an endpoint get right, and did that change?
 
@@ -80,11 +80,11 @@ def cli(log_format: str, log_level: str | None) -> None:
 @click.option("--results", type=click.Path(dir_okay=False), help="Also write the results JSON here. Example: --results results/run.json")
 @click.option("--timeout", type=click.FloatRange(0.1, 3600), default=30.0, show_default=True, help="Seconds a step may take, start to end (3 timeouts in a row end the run). Example: --timeout 10")
 @click.option("--dry-run", is_flag=True, help="Print the plan (cases and steps) without sending requests.")
-@click.option("--no-verify-ssl", is_flag=True, help="Accept self-signed TLS certificates.")
-@click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a terminal only).")
+@click.option("--no-verify-ssl", is_flag=True, help="Accept self-signed TLS certificates. Example: --endpoint https://127.0.0.1:9443 --no-verify-ssl")
+@click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a terminal only). Example: --no-progress")
 @click.option("--golden", metavar="DIR", type=click.Path(), help="Compare with DIR/<vendor>/v<suite version>.json (or a .json file); exit 1 on regressions. Example: --golden golden/")
 @click.option("--update-golden", is_flag=True, help="Rewrite the golden file from this run (atomically, keeping notes) and show the diff; --golden defaults to golden/.")
-@click.option("--strict", is_flag=True, help="With --golden: also fail on fixes, changed, new or removed cases (a stale golden file).")
+@click.option("--strict", is_flag=True, help="With --golden: also fail on fixes, changed, new or removed cases (a stale golden file). Example: --golden golden/ --strict")
 def run(path: str, vendor: str | None, endpoint_url: str | None, region: str | None, parallel: int,
         groups: tuple[str, ...], tags: tuple[str, ...], fmt: str, output: str | None, results: str | None,
         timeout: float, dry_run: bool, no_verify_ssl: bool, progress: bool | None,
@@ -298,8 +298,8 @@ def coverage(path: str, reference: str, output: str | None) -> None:
 @click.option("--vendor", help="Vendor profile of the endpoint (a running one). Example: --vendor minio")
 @click.option("--endpoint", "endpoint_url", metavar="URL", help="Endpoint URL. Example: --endpoint http://127.0.0.1:9000")
 @click.option("--region", help="Region to sign for. Example: --region us-east-1")
-@click.option("--timeout", type=click.FloatRange(0.1, 3600), default=30.0, show_default=True, help="Seconds per request.")
-@click.option("--no-verify-ssl", is_flag=True, help="Accept self-signed TLS certificates.")
+@click.option("--timeout", type=click.FloatRange(0.1, 3600), default=30.0, show_default=True, help="Seconds per request. Example: --timeout 10")
+@click.option("--no-verify-ssl", is_flag=True, help="Trust self-signed TLS. Example: --no-verify-ssl")
 @click.option("--dry-run", is_flag=True, help="List what would be removed; remove nothing.")
 def clean(run_id: str | None, prefix: str | None, vendor: str | None, endpoint_url: str | None, region: str | None,
           timeout: float, no_verify_ssl: bool, dry_run: bool) -> None:
@@ -352,7 +352,7 @@ def schema() -> None:
 @click.argument("result_file", metavar="RESULT", type=click.Path(exists=True, dir_okay=False))
 @click.argument("golden_path", metavar="GOLDEN", type=click.Path())
 @click.option("--strict", is_flag=True, help="Also fail on fixes, changed, new or removed cases.")
-@click.option("--update-golden", is_flag=True, help="Rewrite GOLDEN from RESULT (atomically, keeping notes).")
+@click.option("--update-golden", is_flag=True, help="Rewrite GOLDEN from RESULT (atomically, keeping notes). Example: s3tester compare r.json golden/ --update-golden")
 def compare(result_file: str, golden_path: str, strict: bool, update_golden: bool) -> None:
     """Compare a results (or golden) file with a golden file or directory, offline.
 
