@@ -11,7 +11,6 @@ from typing import Any
 
 from s3tester.engine import Engine, Progress
 from s3tester.errors import ConfigError, EndpointError
-from s3tester.loader import load_suite
 from s3tester.models import Credential, EndpointConfig, Suite
 from s3tester.plan import select
 from s3tester.results import CaseResult, RunResult
@@ -259,9 +258,3 @@ def _logged(progress: Progress | None) -> Progress:
 
     return on_case
 
-
-def run_path(path: str, **kwargs: Any) -> RunResult:
-    """Load `path` and run it against the embedded server (convenience for tests)."""
-    suite = load_suite(path)
-    with endpoint_for(suite) as endpoint:
-        return run_suite(suite, endpoint, **kwargs)

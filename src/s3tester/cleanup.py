@@ -17,18 +17,6 @@ def _code(exc: Any) -> str:
     return str(getattr(exc, "response", {}).get("Error", {}).get("Code", ""))
 
 
-def bucket_exists(client: Any, name: str) -> bool | None:
-    from botocore.exceptions import ClientError
-
-    try:
-        client.head_bucket(Bucket=name)
-        return True
-    except ClientError as exc:
-        if _code(exc) in GONE:
-            return False
-        return None  # exists but we may not see it (403), or the server cannot say
-
-
 def _delete_keys(client: Any, name: str, keys: list[dict[str, str]]) -> None:
     from botocore.exceptions import ClientError
 

@@ -258,16 +258,15 @@ class Engine:
         pool = ThreadPoolExecutor(max_workers=self.parallel, thread_name_prefix="case")
         try:
             pending: dict[Future[CaseResult], int] = {}
-            queue = iter(enumerate(cases))
             try:
-                for i, case in queue:
+                for i, case in enumerate(cases):
                     pending[pool.submit(self.run_case, case, i)] = i
                     if len(pending) >= self.parallel * 2:
-                        self._collect(pending, results, block=True)
+                        self._collect(pending, results)
                     if self.stop.is_set():
                         break
                 while pending:
-                    self._collect(pending, results, block=True)
+                    self._collect(pending, results)
             finally:
                 if self.stop.is_set():
                     complete = False
@@ -300,8 +299,9 @@ class Engine:
             performance=stats,
         )
 
-    def _collect(self, pending: dict[Future[CaseResult], int], results: list[CaseResult | None], block: bool) -> None:
-        done, _ = wait(list(pending), return_when=FIRST_COMPLETED, timeout=None if block else 0)
+    def _collect(self, pending: dict[Future[CaseResult], int], results: list[CaseResult | None]) -> None:
+        """Wait for at least one case to finish; record it and report progress."""
+        done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
         for future in done:
             index = pending.pop(future)
             result = future.result()

@@ -25,7 +25,6 @@ from typing import Any, TextIO
 
 LOGGER = "s3tester"
 FORMATS = ("text", "json")
-LEVELS = ("debug", "info", "warning", "error")
 MASK = "***"
 
 #: Query parameters of presigned URLs and auth headers that carry secrets or signatures.

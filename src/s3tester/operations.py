@@ -83,10 +83,6 @@ def returns_body(op: str) -> bool:
     return bool(payload and shape.members[payload].type_name == "blob")
 
 
-def http_method(op: str) -> str:
-    return str(operation_model(op).http["method"])
-
-
 def _placeholder(shape: Any, value: Any) -> Any:
     """Stand in for a value that holds ${...}: the right type, so the validator can check the rest."""
     kind = shape.type_name

@@ -121,7 +121,11 @@ def _op_problems(op: str, params: dict[str, Any], op_loc: tuple[str, ...], param
         hint = operations.suggest(op, operations.operation_names())
         return [(op_loc, f"unknown S3 operation '{op}'{hint} (see: s3tester list operations)")]
     checked = _implied_dropped(operations.check_params(op, params))
-    out = [(params_loc + path, message) for path, message in checked]
+    # an unknown parameter is wrong in its name: point at the key, not the value
+    out = [
+        ((*params_loc, *path, "__key__") if message.startswith("unknown parameter") else params_loc + path, message)
+        for path, message in checked
+    ]
     body = params.get("Body")
     if body is not None and not _has_var(body):
         problem = _body_problem(body)
