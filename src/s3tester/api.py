@@ -1,250 +1,276 @@
-"""The library entry points the CLI (and tests) call: resolve an endpoint, run a suite."""
+"""The library's one pipeline: what `s3tester run` does, callable from tests alike.
+
+    resolve endpoint -> load -> select -> plan -> execute -> results -> golden verdict -> report
+
+`run(options)` runs the tasks in order over one `Run` state, the way nox's
+`workflow.execute` runs sessions: each task adds its output to the state, or returns an
+exit code that ends the run. The CLI only parses options into `RunOptions` and calls it.
+
+"resolve" happens in two parts: which endpoint is settled (a config mistake is exit 2)
+before planning, and a launched server starts only when execution begins, so a broken
+suite never waits for a server to start.
+"""
 
 from __future__ import annotations
 
 import logging
-import os
+import sys
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
+from collections.abc import Callable
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from typing import TextIO
 
-from s3tester.engine import Engine, Progress
-from s3tester.errors import ConfigError, EndpointError
-from s3tester.models import Credential, EndpointConfig, Suite
-from s3tester.plan import select
-from s3tester.results import CaseResult, RunResult
+from s3tester import logs
+from s3tester.defaults import DEFAULT_PARALLEL, DEFAULT_TIMEOUT
+from s3tester.endpoint import Endpoint, EndpointChoice, choose_endpoint, open_endpoint
+from s3tester.engine import Engine
+from s3tester.errors import EXIT_FAILED, EXIT_OK
+from s3tester.golden_files import Verdict, check, golden_skips
+from s3tester.interrupt import Interrupt
+from s3tester.loader import load_suite
+from s3tester.masking import Masker
+from s3tester.models import Case, Suite
+from s3tester.names import new_run_id
+from s3tester.normalize import normalize
+from s3tester.output import check_writable, write_atomic
+from s3tester.paths import resolve_suite
+from s3tester.plan import Plan, make_plan, select
+from s3tester.probe import check_tls
+from s3tester.progress import progress_bar
+from s3tester.records import CaseResult, RunResult
+from s3tester.report import plan_text, render
 
-DEFAULT_TIMEOUT = 30.0
 log = logging.getLogger("s3tester.api")
 
 
-def _aws_session() -> Any:
-    """A fresh botocore session: reads AWS_PROFILE, AWS_CONFIG_FILE, ... as they are now."""
-    import botocore.session
-    from botocore.exceptions import ProfileNotFound
+@dataclass(frozen=True)
+class RunOptions:
+    """Everything `s3tester run` takes, as the library takes it."""
 
-    session = botocore.session.Session()
-    try:
-        session.get_scoped_config()
-    except ProfileNotFound as exc:
-        raise ConfigError(f"AWS profile: {exc}") from None
-    return session
+    path: str
+    vendor: str | None = None
+    endpoint_url: str | None = None
+    region: str | None = None
+    parallel: int = DEFAULT_PARALLEL
+    groups: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    fmt: str = "table"
+    output: str | None = None
+    results: str | None = None
+    timeout: float = DEFAULT_TIMEOUT
+    dry_run: bool = False
+    verify_ssl: bool = True
+    progress: bool | None = False
+    golden: str | None = None
+    update_golden: bool = False
+    strict: bool = False
 
-
-def _aws_credentials() -> Credential | None:
-    """botocore's own credential chain: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/
-    AWS_SESSION_TOKEN, AWS_PROFILE and ~/.aws/credentials or config (also SSO, process,
-    assume-role profiles), then container and instance metadata unless
-    AWS_EC2_METADATA_DISABLED=true."""
-    from botocore.exceptions import BotoCoreError
-
-    try:
-        found = _aws_session().get_credentials()
-        frozen = found.get_frozen_credentials() if found is not None else None
-    except BotoCoreError as exc:
-        raise ConfigError(f"AWS credentials: {exc}") from None
-    if frozen is None or not frozen.access_key or not frozen.secret_key:
-        return None
-    return Credential.of(frozen.access_key, frozen.secret_key, frozen.token)
+    @property
+    def golden_dir(self) -> str | None:
+        """Where golden files are, when the run compares with or updates one."""
+        return self.golden or ("golden" if self.update_golden else None)
 
 
-def _configured_endpoint() -> str | None:
-    """S3_ENDPOINT, else the endpoint AWS tooling would use for S3: AWS_ENDPOINT_URL_S3,
-    AWS_ENDPOINT_URL, or the profile's `endpoint_url` / `services` section (botocore's
-    resolution). None means no endpoint was configured: the embedded server is used,
-    never a public host."""
-    explicit = os.environ.get("S3_ENDPOINT", "").strip()
-    if explicit:
-        return explicit
-    from botocore.configprovider import ConfiguredEndpointProvider
+@dataclass
+class Run:
+    """The state one run's tasks fill in, in order."""
 
-    session = _aws_session()
-    if session.get_config_variable("ignore_configured_endpoint_urls"):
-        return None
-    provider = ConfiguredEndpointProvider(
-        full_config=session.full_config, scoped_config=session.get_scoped_config(), client_name="s3"
-    )
-    url = provider.provide()
-    return str(url) if url else None
+    options: RunOptions
+    stdout: TextIO
+    stderr: TextIO
+    stop: threading.Event
+    interrupt: Interrupt | None = None
+    endpoint: Endpoint | None = None  # given by the caller, else opened by `execute`
+    run_id: str = field(default_factory=new_run_id)
+    suite: Suite | None = None
+    cases: list[Case] = field(default_factory=list)
+    choice: EndpointChoice | None = None
+    plan: Plan | None = None
+    result: RunResult | None = None
+    verdict: Verdict | None = None
+    report: str = ""
+
+    def say(self, text: str, err: bool = True) -> None:
+        stream = self.stderr if err else self.stdout
+        stream.write(text if text.endswith("\n") else text + "\n")
+        stream.flush()
+
+    def emit(self, text: str) -> None:
+        """The report (or plan): to --output, else stdout."""
+        if self.options.output:
+            write_atomic(self.options.output, text)
+        else:
+            self.stdout.write(text)
+            self.stdout.flush()
 
 
-def _env_region() -> str:
-    """S3_REGION, else AWS_REGION / AWS_DEFAULT_REGION / the profile's region, else us-east-1."""
-    return os.environ.get("S3_REGION") or _aws_session().get_config_variable("region") or "us-east-1"
+@dataclass
+class RunOutcome:
+    exit_code: int
+    result: RunResult | None
+    verdict: Verdict | None
+    report: str
 
 
-def _env_credentials() -> dict[str, Credential]:
-    """Credentials from the mint-style S3_* variables, else botocore's chain (`main` only)."""
-    env = os.environ
-    creds: dict[str, Credential] = {}
-    if env.get("S3_ACCESS_KEY") and env.get("S3_SECRET_KEY"):
-        creds["main"] = Credential.of(env["S3_ACCESS_KEY"], env["S3_SECRET_KEY"], env.get("S3_SESSION_TOKEN"))
+Task = Callable[[Run], int | None]
+
+
+# -- the tasks -----------------------------------------------------------------------
+def check_outputs(run: Run) -> int | None:
+    """Report and results paths that cannot be written are exit 2 before the run, not after."""
+    for option, target in (("--output", run.options.output), ("--results", run.options.results)):
+        check_writable(option, target)
+    return None
+
+
+def load(run: Run) -> int | None:
+    run.suite = load_suite(resolve_suite(run.options.path))
+    return None
+
+
+def select_cases(run: Run) -> int | None:
+    assert run.suite is not None
+    run.cases = select(run.suite, run.options.groups, run.options.tags)
+    if run.options.dry_run:
+        run.emit(plan_text(run.cases))
+        return EXIT_OK
+    return None
+
+
+def resolve(run: Run) -> int | None:
+    """Which endpoint: settled now, started (if launched) when execution begins."""
+    o = run.options
+    if run.endpoint is not None:
+        config = run.endpoint.config
+        run.choice = EndpointChoice(config.vendor, config=config)
     else:
-        aws = _aws_credentials()
-        if aws is not None:
-            creds["main"] = aws
-    if env.get("S3_ALT_ACCESS_KEY") and env.get("S3_ALT_SECRET_KEY"):
-        creds["alt"] = Credential.of(env["S3_ALT_ACCESS_KEY"], env["S3_ALT_SECRET_KEY"])
-    return creds
+        run.choice = choose_endpoint(run.suite, o.vendor, o.endpoint_url, o.region, o.verify_ssl)
+    return None
 
 
-def _from_suite_config(suite: Suite, url: str | None) -> EndpointConfig | None:
-    cfg = suite.config
-    if cfg is None or not (url or cfg.endpoint):
-        return None
-    creds = {name: c for name, c in cfg.credentials.items()} or _env_credentials()
-    return EndpointConfig(url=url or cfg.endpoint or "", region=cfg.region, addressing_style=cfg.addressing_style,
-                          credentials=creds, verify_ssl=cfg.verify_ssl, vendor="custom")
-
-
-@contextmanager
-def endpoint_for(
-    suite: Suite | None,
-    vendor: str | None = None,
-    url: str | None = None,
-    region: str | None = None,
-    verify_ssl: bool = True,
-) -> Iterator[EndpointConfig]:
-    """The endpoint a run talks to: a vendor profile (launched if it can be), an explicit
-    URL, a single-file config's endpoint, or else the embedded moto server."""
-    chosen: EndpointConfig | None = None
-    if url is not None and not url.startswith(("http://", "https://")):
-        raise ConfigError(f"--endpoint must be an http:// or https:// URL, got '{url}'")
-    if vendor:
-        from s3tester import vendors
-
-        profile = vendors.load_profile(vendor)
-        if url is None and profile.launch is not None:
-            from s3tester.launch import launched
-
-            with launched(profile) as launched_endpoint:
-                yield _adjust(launched_endpoint, region, verify_ssl)
-            return
-        chosen = vendors.endpoint_for(profile, url)
-    elif suite is not None and (url or (suite.config and suite.config.endpoint)):
-        chosen = _from_suite_config(suite, url)
-    if chosen is None and not url and not vendor:
-        url = _configured_endpoint()
-    if chosen is None and url:
-        chosen = EndpointConfig(url=url, region=_env_region(), credentials=_env_credentials())
-    if chosen is not None:
-        yield _adjust(chosen, region, verify_ssl)
-        return
-    from s3tester.embedded import moto_server
-
-    with moto_server() as embedded:
-        yield _adjust(embedded, region, verify_ssl)
-
-
-def _adjust(endpoint: EndpointConfig, region: str | None, verify_ssl: bool) -> EndpointConfig:
-    update: dict[str, Any] = {}
-    if region:
-        update["region"] = region
-    if not verify_ssl:
-        update["verify_ssl"] = False
-    adjusted = endpoint.model_copy(update=update) if update else endpoint
-    _announce(adjusted)
-    return adjusted
-
-
-def _announce(endpoint: EndpointConfig) -> None:
-    """Register the endpoint's secrets with the log redactor, then log where the run goes."""
-    from s3tester import logs
-
-    for cred in endpoint.credentials.values():
-        logs.register_secret(cred.secret_key.get_secret_value())
-        if cred.session_token is not None:
-            logs.register_secret(cred.session_token.get_secret_value())
-    log.info("endpoint resolved", extra={
-        "endpoint": endpoint.url, "vendor": endpoint.vendor, "region": endpoint.region,
-        "addressing_style": endpoint.addressing_style, "verify_ssl": endpoint.verify_ssl,
-        "credential_sets": sorted(endpoint.credentials),
-    })
-
-
-def check_credentials(suite: Suite, endpoint: EndpointConfig, cases: list[Any]) -> dict[str, str]:
-    """Cases that need a credential set the endpoint lacks, with a skip reason.
-
-    Without `main` nothing can run (ConfigError, exit 2); without `alt` (or another extra
-    set) only the cases that use it are skipped, so a user with one key pair still gets a run.
-    """
-    have = set(endpoint.credentials)
-    if "main" not in have:
-        raise ConfigError(
-            f"no 'main' credentials for {endpoint.url}: set S3_ACCESS_KEY and S3_SECRET_KEY "
-            "(or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE), or use --vendor"
-        )
+def plan(run: Run) -> int | None:
+    """The cases and their skips: the vendor's golden `skip:` marks and missing credentials."""
+    assert run.suite is not None and run.choice is not None
     skips: dict[str, str] = {}
-    for case in cases:
-        used = {s.as_ for ph in (case.group.before, case.group.test, case.group.after) for s in ph}
-        missing = sorted(used - have - {"anonymous"})
-        if missing:
-            skips[case.id] = f"needs credential set {', '.join(missing)} (for alt: set S3_ALT_ACCESS_KEY and S3_ALT_SECRET_KEY)"
-    if skips:
-        log.warning("cases skipped for missing credentials", extra={"count": len(skips)})
-    return skips
+    directory = run.options.golden_dir
+    if directory:
+        skips = golden_skips(directory, run.choice.vendor, run.suite.version)
+    run.plan = make_plan(run.suite, run.cases, skips, run.choice.credential_names(), run.choice.where)
+    return None
 
 
-def check_tls(endpoint: EndpointConfig, timeout: float = DEFAULT_TIMEOUT) -> None:
-    """For https:// with verification on, one TLS handshake with the trust store botocore
-    will use (AWS_CA_BUNDLE / the profile's ca_bundle / certifi): an untrusted certificate
-    is an endpoint error with a hint instead of every case erroring the same way."""
-    import socket
-    import ssl
-    from urllib.parse import urlsplit
-
-    parts = urlsplit(endpoint.url)
-    if parts.scheme != "https" or not endpoint.verify_ssl:
-        return
-    import botocore.session
-    from botocore.httpsession import get_cert_path
-
-    bundle = botocore.session.Session().get_config_variable("ca_bundle") or get_cert_path(True)
-    host = parts.hostname or "localhost"
-    try:
-        context = ssl.create_default_context(cafile=bundle if isinstance(bundle, str) else None)
-        with socket.create_connection((host, parts.port or 443), timeout=min(timeout, 5.0)) as raw, \
-                context.wrap_socket(raw, server_hostname=host):
-            pass
-    except ssl.SSLCertVerificationError as exc:
-        raise EndpointError(
-            f"TLS certificate of {endpoint.url} is not trusted ({exc.verify_message}): "
-            "trust its CA with AWS_CA_BUNDLE=/path/to/ca.pem, or accept it with --no-verify-ssl"
-        ) from None
-    except (OSError, ssl.SSLError) as exc:
-        log.debug("TLS pre-check inconclusive", extra={"endpoint": endpoint.url, "error": str(exc)})
-
-
-def run_suite(
-    suite: Suite,
-    endpoint: EndpointConfig,
-    parallel: int = 4,
-    groups: tuple[str, ...] = (),
-    tags: tuple[str, ...] = (),
-    timeout: float = DEFAULT_TIMEOUT,
-    progress: Progress | None = None,
-    stop: threading.Event | None = None,
-    engine: Engine | None = None,
-    run_id: str | None = None,
-) -> RunResult:
-    cases = select(suite, groups, tags)
-    engine = engine or Engine(endpoint, parallel=parallel, timeout=timeout, progress=_logged(progress), stop=stop,
-                              run_id=run_id)
-    engine.check_reachable()
-    check_tls(endpoint, timeout)
-    skips = check_credentials(suite, endpoint, cases)
-    log.info("run started", extra={"suite": suite.name, "suite_version": suite.version, "cases": len(cases),
-                                   "parallel": parallel, "vendor": endpoint.vendor, "endpoint": endpoint.url})
-    result = engine.run(suite, cases, skips)
+def execute(run: Run) -> int | None:
+    """Open the endpoint (launch it if the run owns it), check it answers, run the plan."""
+    assert run.plan is not None and run.choice is not None
+    o = run.options
+    with ExitStack() as stack:
+        endpoint = run.endpoint or stack.enter_context(open_endpoint(run.choice))
+        config = endpoint.config
+        if run.interrupt is not None:
+            where = f"--vendor {o.vendor}" if o.vendor else f"--endpoint {config.url}"
+            run.interrupt.hint = f"Remove what this run left with: s3tester clean --run-id {run.run_id} {where}"
+            if endpoint.launched:  # a server we started: its data dir goes with it
+                run.interrupt.hint = f"(nothing to clean: the {config.vendor} server s3tester launched is stopped and its data removed)"
+        masker = Masker.for_credentials(config.credentials.values())
+        stack.enter_context(logs.masking(masker))
+        advance = stack.enter_context(progress_bar(len(run.plan.cases), o.progress))
+        engine = Engine(endpoint, parallel=o.parallel, timeout=o.timeout, progress=_logged(advance),
+                        stop=run.stop, run_id=run.run_id, masker=masker)
+        engine.check_reachable()
+        check_tls(config, o.timeout)
+        suite = run.plan.suite
+        log.info("run started", extra={"suite": suite.name, "suite_version": suite.version, "cases": len(run.plan.cases),
+                                       "parallel": o.parallel, "vendor": config.vendor, "endpoint": config.url})
+        result = run.result = engine.run(run.plan)
     s = result.summary
     log.info("run finished", extra={"passed": s.passed, "failed": s.failed, "errored": s.errored,
                                     "unsupported": s.unsupported, "skipped": s.skipped, "total": s.total,
                                     "duration_s": round(result.duration, 3), "complete": result.complete})
-    return result
+    return None
 
 
-def _logged(progress: Progress | None) -> Progress:
+def save_results(run: Run) -> int | None:
+    if run.options.results and run.result is not None:
+        write_atomic(run.options.results, run.result.to_json())
+    return None
+
+
+def golden_verdict(run: Run) -> int | None:
+    """Compare with (or update) the golden file; an interrupted run is never compared."""
+    o = run.options
+    directory = o.golden_dir
+    if not directory or run.result is None or _interrupted(run):
+        return None
+    if o.update_golden and not run.result.complete:
+        return None  # said by `exit_code`
+    assert run.suite is not None
+    run.verdict = check(normalize(run.result), directory, o.update_golden, o.strict, {c.id for c in run.suite.cases})
+    return None
+
+
+def report(run: Run) -> int | None:
+    """The report, then what the run left behind, then the golden verdict."""
+    assert run.result is not None
+    o = run.options
+    run.report = render(run.result, o.fmt)
+    run.emit(run.report)
+    left = [reason for case in run.result.cases for reason in case.leftovers]
+    if left:  # e.g. COMPLIANCE object lock, or an endpoint that stopped answering
+        hint = run.interrupt.hint if run.interrupt is not None else ""
+        run.say(f"warning: {len(left)} bucket(s) of this run were not removed:")
+        run.say("".join(f"  {reason}\n" for reason in left) + f"  {hint}")
+    if run.verdict is not None:
+        run.say("\n".join(run.verdict.lines), err=not (o.fmt == "table" and not o.output))
+    return None
+
+
+def exit_code(run: Run) -> int | None:
+    assert run.result is not None
+    if _interrupted(run):
+        assert run.interrupt is not None and run.interrupt.exit_code is not None
+        return run.interrupt.exit_code
+    if run.options.golden_dir:
+        if run.options.update_golden and not run.result.complete:
+            run.say("error: the run was interrupted: golden file not updated")
+            return EXIT_FAILED
+        failed = run.verdict is not None and run.verdict.failed
+        return EXIT_FAILED if failed or not run.result.complete else EXIT_OK
+    return EXIT_OK if run.result.ok else EXIT_FAILED
+
+
+TASKS: tuple[Task, ...] = (
+    check_outputs, load, select_cases, resolve, plan, execute, save_results, golden_verdict, report, exit_code,
+)
+
+
+def run(
+    options: RunOptions,
+    *,
+    endpoint: Endpoint | None = None,
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+    stop: threading.Event | None = None,
+) -> RunOutcome:
+    """Run the whole pipeline. `endpoint`: an endpoint the caller already has open (tests);
+    otherwise the options choose one. Raises S3TesterError for config or endpoint errors."""
+    state = Run(options, stdout or sys.stdout, stderr or sys.stderr, stop or threading.Event(), endpoint=endpoint)
+    code = EXIT_OK
+    with Interrupt(state.stop) as interrupt:  # 1st Ctrl-C/SIGTERM: clean up, partial results; 2nd: stop
+        state.interrupt = interrupt
+        for task in TASKS:
+            found = task(state)
+            if found is not None:
+                code = found
+                break
+    return RunOutcome(code, state.result, state.verdict, state.report)
+
+
+def _interrupted(run: Run) -> bool:
+    return run.interrupt is not None and run.interrupt.exit_code is not None
+
+
+def _logged(progress: Callable[[CaseResult], None] | None) -> Callable[[CaseResult], None]:
     """The engine's per-case callback, plus one log record per case (debug when it passed)."""
 
     def on_case(case: CaseResult) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 import click
 
 from s3tester import __version__
+from s3tester.defaults import DEFAULT_PARALLEL, DEFAULT_TIMEOUT
 from s3tester.errors import EXIT_CONFIG, EXIT_FAILED, EXIT_OK, S3TesterError
 from s3tester.interrupt import HardStop
 
@@ -67,18 +68,30 @@ def cli(log_format: str, log_level: str | None) -> None:
     logs.setup(log_format, log_level)
 
 
+def _writable(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """An --output/--results path that cannot be written is a usage error before the run."""
+    from s3tester.errors import ConfigError
+    from s3tester.output import check_writable
+
+    try:
+        check_writable(f"--{param.name}", value)
+    except ConfigError as exc:
+        raise click.UsageError(exc.message, ctx) from None
+    return value
+
+
 @cli.command(context_settings=COMMAND)
 @click.argument("path", type=click.Path())
 @click.option("--vendor", help="Vendor profile name or file (vendors/NAME.yaml); launched if it can be. Example: --vendor seaweedfs")
 @click.option("--endpoint", "endpoint_url", metavar="URL", help="Endpoint URL of a running server. Example: --endpoint http://127.0.0.1:9000")
 @click.option("--region", help="Region to sign for. Example: --region us-east-1")
-@click.option("--parallel", "-j", type=click.IntRange(1, 256), default=4, show_default=True, help="Cases run at once. Example: -j 8")
+@click.option("--parallel", "-j", type=click.IntRange(1, 256), default=DEFAULT_PARALLEL, show_default=True, help="Cases run at once. Example: -j 8")
 @click.option("--group", "-g", "groups", multiple=True, metavar="PATTERN", help="Only cases whose id, area or name matches (glob; repeatable). Example: -g 'objects/*'")
 @click.option("--tag", "-t", "tags", multiple=True, help="Only cases with this tag (repeatable). Example: --tag core")
 @click.option("--format", "-f", "fmt", type=click.Choice(["table", "json", "yaml", "junit"]), default="table", show_default=True, help="Report format. Example: -f junit")
-@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to FILE instead of stdout. Example: -o report.xml")
-@click.option("--results", type=click.Path(dir_okay=False), help="Also write the results JSON here. Example: --results results/run.json")
-@click.option("--timeout", type=click.FloatRange(0.1, 3600), default=30.0, show_default=True, help="Seconds a step may take, start to end (3 timeouts in a row end the run). Example: --timeout 10")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), callback=_writable, help="Write the report to FILE instead of stdout. Example: -o report.xml")
+@click.option("--results", type=click.Path(dir_okay=False), callback=_writable, help="Also write the results JSON here. Example: --results results/run.json")
+@click.option("--timeout", type=click.FloatRange(0.1, 3600), default=DEFAULT_TIMEOUT, show_default=True, help="Seconds a step may take, start to end (3 timeouts in a row end the run). Example: --timeout 10")
 @click.option("--dry-run", is_flag=True, help="Print the plan (cases and steps) without sending requests.")
 @click.option("--no-verify-ssl", is_flag=True, help="Accept self-signed TLS certificates. Example: --endpoint https://127.0.0.1:9443 --no-verify-ssl")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a terminal only). Example: --no-progress")
@@ -99,105 +112,14 @@ def run(path: str, vendor: str | None, endpoint_url: str | None, region: str | N
       s3tester run my-tests.yaml --dry-run
       s3tester run suites/v1 --vendor seaweedfs --golden golden/ [--update-golden]
     """
-    from s3tester import api, report
-    from s3tester.loader import load_suite
-    from s3tester.paths import resolve_suite
-    from s3tester.plan import select
-    from s3tester.progress import progress_bar
-    from s3tester.results import write_atomic
+    from s3tester import api
 
-    for option, target in (("--output", output), ("--results", results)):
-        _check_writable(option, target)  # before the run, not after it
-    suite = load_suite(resolve_suite(path))
-    if dry_run:
-        cases = select(suite, groups, tags)
-        _emit(_plan_text(cases), output)
-        return
-    from s3tester.interrupt import Interrupt
-    from s3tester.plan import new_run_id
-
-    run_id = new_run_id()
-    with Interrupt() as interrupt:  # 1st Ctrl-C/SIGTERM: clean up, partial results; 2nd: stop
-        with api.endpoint_for(suite, vendor, endpoint_url, region, not no_verify_ssl) as endpoint:
-            from s3tester.launch import is_launched
-
-            where = f"--vendor {vendor}" if vendor else f"--endpoint {endpoint.url}"
-            interrupt.hint = f"Remove what this run left with: s3tester clean --run-id {run_id} {where}"
-            if is_launched(endpoint.url):  # a server we started: its data dir goes with it
-                interrupt.hint = f"(nothing to clean: the {endpoint.vendor} server s3tester launched is stopped and its data removed)"
-            if golden or update_golden:
-                from s3tester.golden import with_skips
-
-                suite = with_skips(suite, golden or "golden", endpoint.vendor)
-            total = len(select(suite, groups, tags))
-            with progress_bar(total, progress) as advance:
-                result = api.run_suite(suite, endpoint, parallel=parallel, groups=groups, tags=tags,
-                                       timeout=timeout, progress=advance, stop=interrupt.stop, run_id=run_id)
-        if results:
-            write_atomic(results, result.to_json())
-        _emit(report.render(result, fmt), output)
-        left = [reason for case in result.cases for reason in case.leftovers]
-        if left:  # e.g. COMPLIANCE object lock, or an endpoint that stopped answering
-            click.echo(f"warning: {len(left)} bucket(s) of this run were not removed:", err=True)
-            click.echo("".join(f"  {reason}\n" for reason in left) + f"  {interrupt.hint}", err=True)
-    if interrupt.exit_code:
-        sys.exit(interrupt.exit_code)
-    if golden or update_golden:
-        sys.exit(_golden_verdict(result, golden or "golden", update_golden, strict,
-                                 {c.id for c in suite.cases}, to_stdout=fmt == "table" and not output))
-    sys.exit(EXIT_OK if result.ok else EXIT_FAILED)
-
-
-def _golden_verdict(result: Any, golden_dir: str, update: bool, strict: bool, in_suite: set[str],
-                    to_stdout: bool) -> int:
-    from s3tester import golden
-
-    if update and not result.complete:
-        click.echo("error: the run was interrupted: golden file not updated", err=True)
-        return EXIT_FAILED
-    verdict = golden.check(golden.normalize(result), golden_dir, update, strict, in_suite)
-    click.echo("\n".join(verdict.lines), err=not to_stdout)
-    return EXIT_FAILED if verdict.failed or not result.complete else EXIT_OK
-
-
-def _plan_text(cases: list[Any]) -> str:
-    lines = []
-    for case in cases:
-        lines.append(f"{case.id}{'  [skip: ' + case.group.skip + ']' if case.group.skip else ''}")
-        for phase in ("before", "test", "after"):
-            for i, step in enumerate(getattr(case.group, phase)):
-                who = f" as {step.as_}" if step.as_ != "main" else ""
-                lines.append(f"    {phase}[{i}] {step.label}{who}")
-    lines.append(f"{len(cases)} cases planned")
-    return "\n".join(lines) + "\n"
-
-
-def _check_writable(option: str, target: str | None) -> None:
-    """A report or results path that cannot be written is a usage error (exit 2), found early."""
-    import os
-    from pathlib import Path
-
-    if not target:
-        return
-    path = Path(target)
-    if path.is_dir():
-        raise click.BadParameter(f"'{target}' is a directory", param_hint=option)
-    parent = path.parent
-    while not parent.exists() and parent != parent.parent:
-        parent = parent.parent
-    if not parent.is_dir():
-        raise click.BadParameter(f"cannot write '{target}': '{parent}' is not a directory", param_hint=option)
-    if not os.access(parent, os.W_OK | os.X_OK):
-        raise click.BadParameter(f"cannot write '{target}': '{parent}' is not writable", param_hint=option)
-
-
-def _emit(text: str, output: str | None) -> None:
-    if output:
-        from s3tester.results import write_atomic
-
-        write_atomic(output, text)
-    else:
-        click.echo(text, nl=False)
+    options = api.RunOptions(
+        path=path, vendor=vendor, endpoint_url=endpoint_url, region=region, parallel=parallel, groups=groups,
+        tags=tags, fmt=fmt, output=output, results=results, timeout=timeout, dry_run=dry_run,
+        verify_ssl=not no_verify_ssl, progress=progress, golden=golden, update_golden=update_golden, strict=strict,
+    )
+    sys.exit(api.run(options).exit_code)
 
 
 @cli.command(context_settings=COMMAND)
@@ -244,9 +166,9 @@ def list_(what: str, path: str | None) -> None:
         click.echo("\n".join(operation_names()))
         return
     if what == "vendors":
-        from s3tester import vendors
+        from s3tester.catalog import list_profiles
 
-        for profile in vendors.list_profiles():
+        for profile in list_profiles():
             launch = "launchable" if profile.launch else "endpoint"
             click.echo(f"{profile.name:<14} {launch:<11} {profile.description}")
         return
@@ -284,7 +206,7 @@ def coverage(path: str, reference: str, output: str | None) -> None:
 
     suite = load_suite(path)
     if output:
-        from s3tester.results import write_atomic
+        from s3tester.output import write_atomic
 
         write_atomic(output, cov.markdown(suite, cov.load_reference(Path(reference))))
     for what, measured, target in cov.targets(suite):
@@ -298,7 +220,7 @@ def coverage(path: str, reference: str, output: str | None) -> None:
 @click.option("--vendor", help="Vendor profile of the endpoint (a running one). Example: --vendor minio")
 @click.option("--endpoint", "endpoint_url", metavar="URL", help="Endpoint URL. Example: --endpoint http://127.0.0.1:9000")
 @click.option("--region", help="Region to sign for. Example: --region us-east-1")
-@click.option("--timeout", type=click.FloatRange(0.1, 3600), default=30.0, show_default=True, help="Seconds per request. Example: --timeout 10")
+@click.option("--timeout", type=click.FloatRange(0.1, 3600), default=DEFAULT_TIMEOUT, show_default=True, help="Seconds per request. Example: --timeout 10")
 @click.option("--no-verify-ssl", is_flag=True, help="Trust self-signed TLS. Example: --no-verify-ssl")
 @click.option("--dry-run", is_flag=True, help="List what would be removed; remove nothing.")
 def clean(run_id: str | None, prefix: str | None, vendor: str | None, endpoint_url: str | None, region: str | None,
@@ -310,19 +232,17 @@ def clean(run_id: str | None, prefix: str | None, vendor: str | None, endpoint_u
       s3tester clean --run-id k3v9x2ab --endpoint http://127.0.0.1:9000
       s3tester clean --prefix s3t- --vendor minio --dry-run
     """
-    from s3tester import api
-    from s3tester.clean import prefix_for, sweep
+    from s3tester.endpoint import choose_endpoint, open_endpoint
+    from s3tester.sweep import prefix_for, sweep
 
     wanted = prefix_for(run_id, prefix)
     if not vendor and not endpoint_url:
         raise click.UsageError("clean needs the endpoint the run used: --endpoint URL or --vendor NAME")
-    if vendor and not endpoint_url:
-        from s3tester import vendors
-
-        if vendors.load_profile(vendor).launch is not None:
-            raise click.UsageError(f"'{vendor}' is launched per run (its buckets went with it); give --endpoint URL")
-    with api.endpoint_for(None, vendor, endpoint_url, region, not no_verify_ssl) as endpoint:
-        swept = sweep(endpoint, wanted, dry_run=dry_run, timeout=timeout)
+    choice = choose_endpoint(None, vendor, endpoint_url, region, not no_verify_ssl)
+    if choice.launches:
+        raise click.UsageError(f"'{vendor}' is launched per run (its buckets went with it); give --endpoint URL")
+    with open_endpoint(choice) as endpoint:
+        swept = sweep(endpoint.config, wanted, dry_run=dry_run, timeout=timeout)
     for name in swept.found if dry_run else swept.removed:
         click.echo(f"{'would remove' if dry_run else 'removed'} {name}")
     for reason in swept.left:
@@ -363,9 +283,9 @@ def compare(result_file: str, golden_path: str, strict: bool, update_golden: boo
       s3tester compare results/run.json golden/
       s3tester compare results/run.json golden/seaweedfs/v1.0.json --strict
     """
-    from s3tester import golden
+    from s3tester.golden_files import check, load_any
 
-    verdict = golden.check(golden.load_any(result_file, complete=update_golden), golden_path, update_golden, strict)
+    verdict = check(load_any(result_file, complete=update_golden), golden_path, update_golden, strict)
     click.echo("\n".join(verdict.lines))
     sys.exit(EXIT_FAILED if verdict.failed else EXIT_OK)
 
@@ -384,11 +304,11 @@ def matrix(files: tuple[str, ...], markdown_out: str | None, html_out: str | Non
       s3tester matrix golden/*/v1*.json --markdown docs/compatibility.md --html docs/compatibility.html
       s3tester matrix results/moto.json results/seaweedfs.json
     """
-    from s3tester import golden
     from s3tester import matrix as mx
-    from s3tester.results import write_atomic
+    from s3tester.golden_files import load_any
+    from s3tester.output import write_atomic
 
-    table = mx.build([golden.load_any(f) for f in files])
+    table = mx.build([load_any(f) for f in files])
     if not markdown_out and not html_out:
         click.echo(mx.markdown(table), nl=False)
         return

@@ -10,13 +10,14 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+from s3tester.defaults import DEFAULT_TIMEOUT
 from s3tester.models import EndpointConfig
 
 ANONYMOUS = "anonymous"
 
 
 class Clients:
-    def __init__(self, endpoint: EndpointConfig, timeout: float = 30.0, parallel: int = 1) -> None:
+    def __init__(self, endpoint: EndpointConfig, timeout: float = DEFAULT_TIMEOUT, parallel: int = 1) -> None:
         self.endpoint = endpoint
         self.timeout = timeout
         self.pool = max(10, parallel + 2)

@@ -1,4 +1,4 @@
-"""Expectations: JMESPath keys, literal values or matchers, body and error checks.
+"""Judging a response: JMESPath keys, literal values or matchers, body and error checks.
 
 `check` collects every mismatch of a step before reporting (the tavern habit), so one
 run shows all that is wrong with a response.
@@ -7,14 +7,12 @@ run shows all that is wrong with a response.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from functools import lru_cache
+from dataclasses import dataclass
 from typing import Any
 
-from s3tester.bodies import Digest, generated_digest, parse_size
-
-MATCHERS = ("regex", "gt", "gte", "lt", "lte", "exists", "len", "contains", "one_of", "eq", "ne")
-SPECIAL_KEYS = ("error", "status", "Body")
+from s3tester.bodies import Digest, generated_digest
+from s3tester.bodyspec import parse_size
+from s3tester.matchers import compile_path, is_matcher
 
 # HEAD and 304 responses carry no error body: botocore reports the status as the code.
 # For those we accept a named code when its documented status matches.
@@ -49,62 +47,11 @@ class Outcome:
     error_code: str | None = None
     error_message: str | None = None
     body: Digest | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def _show(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 200 else text[:197] + "..."
-
-
-def is_matcher(value: Any) -> bool:
-    return isinstance(value, dict) and len(value) == 1 and next(iter(value)) in MATCHERS
-
-
-@lru_cache(maxsize=4096)
-def compile_path(expression: str) -> Any:
-    import jmespath
-
-    return jmespath.compile(expression)
-
-
-def matcher_problems(value: Any) -> list[str]:
-    """What is wrong with a matcher, statically (for validate)."""
-    if not is_matcher(value):
-        if isinstance(value, dict) and len(value) == 1:
-            key = next(iter(value))
-            from s3tester.operations import suggest
-
-            hint = suggest(key, MATCHERS)
-            if hint:
-                return [f"unknown matcher '{key}'{hint}"]
-        return []
-    name, arg = next(iter(value.items()))
-    if name == "regex":
-        if not isinstance(arg, str):
-            return ["regex needs a string"]
-        try:
-            re.compile(arg)
-        except re.error as exc:
-            return [f"invalid regex {arg!r}: {exc}"]
-    elif name in ("gt", "gte", "lt", "lte"):
-        if (not isinstance(arg, int | float) or isinstance(arg, bool)) and not _is_var(arg):
-            return [f"{name} needs a number, got {arg!r}"]
-    elif name == "exists":
-        if not isinstance(arg, bool):
-            return [f"exists needs true or false, got {arg!r}"]
-    elif name == "len":
-        if is_matcher(arg):
-            return matcher_problems(arg)
-        if (not isinstance(arg, int) or isinstance(arg, bool)) and not _is_var(arg):
-            return [f"len needs an integer or a matcher, got {arg!r}"]
-    elif name == "one_of" and not isinstance(arg, list):
-        return [f"one_of needs a list, got {arg!r}"]
-    return []
-
-
-def _is_var(value: Any) -> bool:
-    return isinstance(value, str) and value.startswith("${")
 
 
 def match(expected: Any, actual: Any) -> str | None:
@@ -254,20 +201,3 @@ def _check_body(expected: Any, body: Digest | None) -> list[Mismatch]:
     return [] if note is None else [Mismatch("Body", expected, body.text, note)]
 
 
-def body_expect_problems(value: Any) -> list[str]:
-    if isinstance(value, dict) and not is_matcher(value):
-        unknown = set(value) - {"size", "sha256", "generated"}
-        if unknown:
-            return [f"Body expectation takes size, sha256, generated or a matcher; got {sorted(unknown)}"]
-        problems = []
-        if "size" in value and not is_matcher(value["size"]):
-            try:
-                parse_size(value["size"])
-            except ValueError as exc:
-                problems.append(str(exc))
-        if "generated" in value:
-            spec = value["generated"]
-            if not isinstance(spec, dict) or "size" not in spec:
-                problems.append("generated needs {size: N, seed: S}")
-        return problems
-    return matcher_problems(value)

@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from s3tester import yamlpos
 from s3tester.errors import ConfigError, Location, Problem
 from s3tester.models import AreaFile, Case, ConfigFile, Group, Suite, SuiteMeta
+from s3tester.suggest import suggest
 from s3tester.variables import UndefinedVariable, expand_env_tree
 from s3tester.yamlpos import PosDict, PosList
 
@@ -76,8 +77,6 @@ def _pydantic_problems(error: ValidationError, raw: Any, shown: str) -> list[Pro
             message = f"unknown key '{loc[-1]}'"
             parent = _parent(raw, loc[:-1])
             if isinstance(parent, dict):
-                from s3tester.operations import suggest
-
                 allowed = _allowed_keys(loc)
                 message += suggest(str(loc[-1]), allowed) if allowed else ""
         else:

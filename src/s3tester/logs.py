@@ -1,9 +1,9 @@
 """Structured logs for CI: `--log-format text|json`, always on stderr, never a secret.
 
 Only the `s3tester` logger tree gets a handler (botocore's debug logs would print request
-headers). Every record passes `Redact`, which replaces any registered secret (credential
-secret keys and session tokens are registered when an endpoint is resolved) and any
-signature, credential or token in a URL query string with `***`.
+headers). Every record passes `Redact`, which masks signatures, credentials and tokens in
+URL query strings and auth headers; while a run is on (`with logs.masking(run_masker):`),
+also that run's secret keys and session tokens.
 
     log = logging.getLogger("s3tester.api")
     log.info("endpoint resolved", extra={"endpoint": url, "vendor": name})
@@ -17,70 +17,45 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import sys
-import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
+from s3tester.masking import Masker
+
 LOGGER = "s3tester"
 FORMATS = ("text", "json")
-MASK = "***"
-
-#: Query parameters of presigned URLs and auth headers that carry secrets or signatures.
-_QUERY_SECRET = re.compile(
-    r"(?i)\b(X-Amz-Signature|X-Amz-Credential|X-Amz-Security-Token|Signature|AWSAccessKeyId"
-    r"|x-amz-security-token)=([^&\s\"']+)"
-)
-_AUTH_HEADER = re.compile(r"(?i)(Authorization['\"]?\s*[:=]\s*['\"]?)([^'\",}\n]+)")
-_URL_USERINFO = re.compile(r"(?i)\b(https?://)[^/@\s:]+:[^/@\s]+@")
 
 #: Attributes every LogRecord has; anything else came from `extra=` and goes into JSON.
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
 
-_secrets: set[str] = set()
-_secrets_lock = threading.Lock()
-
-
-def register_secret(value: str | None) -> None:
-    """Never show `value` in a log line (short values are ignored: they'd mask too much)."""
-    if value and len(value) >= 4:
-        with _secrets_lock:
-            _secrets.add(value)
-
-
-def redact(text: str) -> str:
-    with _secrets_lock:
-        secrets = sorted(_secrets, key=len, reverse=True)
-    for secret in secrets:
-        if secret in text:
-            text = text.replace(secret, MASK)
-    text = _QUERY_SECRET.sub(lambda m: f"{m.group(1)}={MASK}", text)
-    text = _AUTH_HEADER.sub(lambda m: f"{m.group(1)}{MASK}", text)
-    return _URL_USERINFO.sub(lambda m: f"{m.group(1)}{MASK}@", text)
-
-
-def _clean(value: Any) -> Any:
-    if isinstance(value, str):
-        return redact(value)
-    if isinstance(value, dict):
-        return {str(k): _clean(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set):
-        return [_clean(v) for v in value]
-    if value is None or isinstance(value, bool | int | float):
-        return value
-    return redact(str(value))
-
 
 class Redact(logging.Filter):
-    """Masks secrets in the message, its arguments and every `extra` field."""
+    """Masks secrets in the message, its arguments and every `extra` field.
+
+    `maskers` are the maskers of the runs going on now (a run adds its own for its length);
+    with none, the secret-shaped values (signatures, tokens, auth headers) are still masked.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.maskers: list[Masker] = [Masker()]
+
+    def _mask(self, value: Any) -> Any:
+        for masker in list(self.maskers):
+            value = masker.mask_tree(value)
+        return value
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.msg = redact(record.getMessage())
+        record.msg = self._mask(record.getMessage())
         record.args = None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self._mask(logging.Formatter().formatException(record.exc_info))
         for key, value in list(vars(record).items()):
             if key not in _STANDARD:
-                setattr(record, key, _clean(value))
+                setattr(record, key, self._mask(value))
         return True
 
 
@@ -98,8 +73,8 @@ class JsonFormatter(logging.Formatter):
         }
         for key, value in _extras(record).items():
             doc.setdefault(key, value)
-        if record.exc_info:
-            doc["exc"] = redact(self.formatException(record.exc_info))
+        if record.exc_text:
+            doc["exc"] = record.exc_text
         return json.dumps(doc, default=str, ensure_ascii=False)
 
 
@@ -110,8 +85,8 @@ class TextFormatter(logging.Formatter):
         line = f"{ts} {record.levelname.lower():<7} {record.name}: {record.getMessage()}"
         if fields:
             line += f" {fields}"
-        if record.exc_info:
-            line += "\n" + redact(self.formatException(record.exc_info))
+        if record.exc_text:
+            line += "\n" + record.exc_text
         return line
 
 
@@ -135,3 +110,16 @@ def setup(fmt: str = "text", level: str | None = None, stream: TextIO | None = N
     logger.setLevel((level or ("info" if fmt == "json" else "warning")).upper())
     logger.propagate = False
     return logger
+
+
+@contextmanager
+def masking(masker: Masker) -> Iterator[None]:
+    """While the block runs, every s3tester log record is also masked with `masker`."""
+    filters = [f for h in logging.getLogger(LOGGER).handlers for f in h.filters if isinstance(f, Redact)]
+    for found in filters:
+        found.maskers.append(masker)
+    try:
+        yield
+    finally:
+        for found in filters:
+            found.maskers.remove(masker)

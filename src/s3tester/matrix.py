@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from s3tester.golden import Golden, GoldenCase
-from s3tester.results import STATUSES
+from s3tester.records import STATUSES
 
 SYMBOL = {"passed": "✅", "failed": "❌", "errored": "⚠️", "unsupported": "⛔", "skipped": "⏭️", None: "·"}
 WORD = {"passed": "pass", "failed": "fail", "errored": "error", "unsupported": "unsupported", "skipped": "skip", None: "absent"}

@@ -211,6 +211,3 @@ class Suite(Model):
     credentials: list[str]
     cases: list[Case]
     config: ConfigSection | None = None
-
-    def case(self, case_id: str) -> Case:
-        return next(c for c in self.cases if c.id == case_id)

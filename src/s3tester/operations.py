@@ -8,11 +8,11 @@ The model is loaded once per process (it is a large JSON file).
 from __future__ import annotations
 
 import datetime as _dt
-import difflib
 import re
 from functools import cache
 from typing import Any
 
+from s3tester.suggest import suggest
 from s3tester.variables import VAR_RE
 
 BODY_MEMBERS = {"Body"}
@@ -55,11 +55,6 @@ def has_operation(name: str) -> bool:
 @cache
 def _names_set() -> frozenset[str]:
     return frozenset(operation_names())
-
-
-def suggest(name: str, choices: list[str] | tuple[str, ...]) -> str:
-    close = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 @cache

@@ -1,32 +1,34 @@
-"""From a suite to the cases to run: filters, run ids and fresh bucket names."""
+"""From a suite to a plan: the cases a run will send, in order, and those it will skip.
+
+Skips are inputs, never edits of the suite: a case a vendor's golden file (or profile)
+says to keep away from that server, and a case that needs a credential set the endpoint
+does not have.
+"""
 
 from __future__ import annotations
 
 import fnmatch
-import re
-import secrets
-import string
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 
+from s3tester.errors import ConfigError
 from s3tester.models import Case, Suite
 
-BUCKET_PREFIX = "s3t"
-_ALPHABET = string.ascii_lowercase + string.digits
+ANONYMOUS = "anonymous"
+log = logging.getLogger("s3tester.plan")
 
 
-def new_run_id() -> str:
-    """8 lowercase letters/digits, starting with a letter: unique per run, valid in bucket names."""
-    return secrets.choice(string.ascii_lowercase) + "".join(secrets.choice(_ALPHABET) for _ in range(7))
+@dataclass(frozen=True)
+class Plan:
+    """The cases to run, and for some of them why they are skipped here."""
 
+    suite: Suite
+    cases: list[Case]
+    skips: dict[str, str] = field(default_factory=dict)
 
-def bucket_name(prefix: str, run_id: str, index: int, hint: str = "") -> str:
-    """`s3t-<run>-<case index>[-hint]`: valid (3-63 chars, lowercase, digits, hyphens), run-unique."""
-    clean = re.sub(r"[^a-z0-9-]+", "-", hint.lower()).strip("-")
-    name = f"{prefix}-{run_id}-{index:04d}" + (f"-{clean}" if clean else "")
-    return name[:63].rstrip("-")
-
-
-def run_prefix(prefix: str, run_id: str) -> str:
-    return f"{prefix}-{run_id}-"
+    def skip_reason(self, case: Case) -> str | None:
+        return case.group.skip or self.skips.get(case.id)
 
 
 def _matches(case: Case, pattern: str) -> bool:
@@ -45,3 +47,41 @@ def select(suite: Suite, groups: tuple[str, ...] = (), tags: tuple[str, ...] = (
             continue
         chosen.append(case)
     return chosen
+
+
+def credential_skips(cases: Iterable[Case], have: Iterable[str], where: str) -> dict[str, str]:
+    """Cases that need a credential set the endpoint lacks, with a skip reason.
+
+    Without `main` nothing can run (ConfigError, exit 2); without `alt` (or another extra
+    set) only the cases that use it are skipped, so a user with one key pair still gets a run.
+    """
+    have = set(have)
+    if "main" not in have:
+        raise ConfigError(
+            f"no 'main' credentials for {where}: set S3_ACCESS_KEY and S3_SECRET_KEY "
+            "(or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE), or use --vendor"
+        )
+    skips: dict[str, str] = {}
+    for case in cases:
+        used = {s.as_ for ph in (case.group.before, case.group.test, case.group.after) for s in ph}
+        missing = sorted(used - have - {ANONYMOUS})
+        if missing:
+            skips[case.id] = f"needs credential set {', '.join(missing)} (for alt: set S3_ALT_ACCESS_KEY and S3_ALT_SECRET_KEY)"
+    if skips:
+        log.warning("cases skipped for missing credentials", extra={"count": len(skips)})
+    return skips
+
+
+def make_plan(
+    suite: Suite,
+    cases: list[Case],
+    skips: Mapping[str, str] | None = None,
+    credentials: Iterable[str] | None = None,
+    where: str = "the endpoint",
+) -> Plan:
+    """The selected `cases` and why some are skipped: `skips` (from a golden file or
+    profile) win over missing `credentials` (checked when the endpoint's sets are known)."""
+    found = credential_skips(cases, credentials, where) if credentials is not None else {}
+    ids = {c.id for c in cases}
+    found.update({cid: reason for cid, reason in (skips or {}).items() if cid in ids})
+    return Plan(suite, cases, found)

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from s3tester.results import CaseResult
+from s3tester.records import CaseResult
 
 
 @contextmanager

@@ -1,4 +1,5 @@
-"""Render a RunResult as a table, JSON, YAML or JUnit XML. Builds text; the CLI prints it."""
+"""Render a RunResult as a table, JSON, YAML or JUnit XML, and a plan as text. Builds text;
+the pipeline prints it."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ import json
 from collections import defaultdict
 from xml.etree import ElementTree as ET
 
-from s3tester.results import STATUSES, RunResult
+from s3tester.models import Case
+from s3tester.records import STATUSES, RunResult
 
 FORMATS = ("table", "json", "yaml", "junit")
 PERF_ROWS = 8
@@ -88,3 +90,16 @@ def junit(result: RunResult) -> str:
                 ET.SubElement(tc, "skipped", message=f"{case.status}: {case.reason or ''}")
     ET.indent(root)
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def plan_text(cases: list[Case]) -> str:
+    """`--dry-run`: every case and its steps, as they would be sent."""
+    lines = []
+    for case in cases:
+        lines.append(f"{case.id}{'  [skip: ' + case.group.skip + ']' if case.group.skip else ''}")
+        for phase in ("before", "test", "after"):
+            for i, step in enumerate(getattr(case.group, phase)):
+                who = f" as {step.as_}" if step.as_ != "main" else ""
+                lines.append(f"    {phase}[{i}] {step.label}{who}")
+    lines.append(f"{len(cases)} cases planned")
+    return "\n".join(lines) + "\n"

@@ -35,7 +35,7 @@ def suite_meta_schema() -> dict[str, Any]:
 
 
 def results_schema() -> dict[str, Any]:
-    from s3tester.results import RunResult
+    from s3tester.records import RunResult
 
     out = RunResult.model_json_schema()
     out["$id"] = SCHEMA_BASE + "results.schema.json"
@@ -44,7 +44,7 @@ def results_schema() -> dict[str, Any]:
 
 def vendor_schema() -> dict[str, Any]:
     """vendors/<name>.yaml (the profiles' `# yaml-language-server` headers point here)."""
-    from s3tester.vendors import VendorProfile
+    from s3tester.profiles import VendorProfile
 
     out = VendorProfile.model_json_schema(by_alias=True)
     out["$id"] = SCHEMA_BASE + "vendor.schema.json"

@@ -12,10 +12,11 @@ from pathlib import Path
 from typing import Any
 
 from s3tester import operations
-from s3tester.bodies import body_spec
+from s3tester.bodyspec import body_spec
 from s3tester.errors import Location, Problem
-from s3tester.expect import SPECIAL_KEYS, body_expect_problems, compile_path, matcher_problems
+from s3tester.matchers import SPECIAL_KEYS, body_expect_problems, compile_path, matcher_problems
 from s3tester.models import Case, Step, Suite
+from s3tester.suggest import suggest
 from s3tester.variables import is_builtin, references
 from s3tester.yamlpos import PosDict, locate
 
@@ -86,7 +87,7 @@ def _step_problems(step: Step, credentials: list[str]) -> list[tuple[tuple[Any, 
     out: list[tuple[tuple[Any, ...], str]] = []
     if step.as_ != ANONYMOUS and step.as_ not in credentials:
         choices = [*credentials, ANONYMOUS]
-        out.append((("as",), f"unknown credential set '{step.as_}'{operations.suggest(step.as_, choices)} (suite has {', '.join(choices)})"))
+        out.append((("as",), f"unknown credential set '{step.as_}'{suggest(step.as_, choices)} (suite has {', '.join(choices)})"))
     if step.op is not None:
         out.extend(_op_problems(step.op, step.params, ("op",), ("params",)))
     if step.presign is not None and step.presign.op is not None:
@@ -118,7 +119,7 @@ def _has_var(value: Any) -> bool:
 
 def _op_problems(op: str, params: dict[str, Any], op_loc: tuple[str, ...], params_loc: tuple[str, ...]) -> list[tuple[tuple[Any, ...], str]]:
     if not operations.has_operation(op):
-        hint = operations.suggest(op, operations.operation_names())
+        hint = suggest(op, operations.operation_names())
         return [(op_loc, f"unknown S3 operation '{op}'{hint} (see: s3tester list operations)")]
     checked = _implied_dropped(operations.check_params(op, params))
     # an unknown parameter is wrong in its name: point at the key, not the value

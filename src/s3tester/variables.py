@@ -12,7 +12,6 @@ from typing import Any
 VAR_RE = re.compile(r"(?<!\$)\$\{([^}]*)\}")
 ESCAPED = "$${"
 ENV_RE = re.compile(r"\$\{env:([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
-BUILTIN_PREFIXES = ("bucket", "run_id", "case_id", "now", "cred:")
 
 
 class UndefinedVariable(KeyError):

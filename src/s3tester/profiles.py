@@ -1,42 +1,24 @@
-"""Vendor profiles: which S3 server, where, as whom, and how to start one locally.
+"""Vendor profiles as data: which S3 server, where, as whom, and how to start one locally.
 
-A profile is `vendors/<name>.yaml`. It names an endpoint (or none, when the server is
-launched here), a region, an addressing style and credential sets whose values may come
-from the environment (`${env:NAME}`, `${env:NAME:-default}`). A profile with `launch:`
-says how `s3tester.launch.launched` starts a local instance; `container:` documents the
-`docker run` command for hosts that have Docker.
-
-Loading validates the whole profile and reports every problem at its `file:line:col`.
-Environment variables are resolved only by `endpoint_for`, so listing profiles never
-needs them. Secrets are `SecretStr` and never reach a repr, a log or a message.
+A profile is `vendors/<name>.yaml` (found and loaded by `catalog`). It names an endpoint
+(or none, when the server is launched here), a region, an addressing style and credential
+sets whose values may come from the environment (`${env:NAME}`, `${env:NAME:-default}`,
+resolved by `profile_env`). A profile with `launch:` says how `launch.launched` starts a
+local instance; `container:` documents the `docker run` command for hosts that have Docker.
+Secrets are `SecretStr` and never reach a repr, a log or a message.
 """
 
 from __future__ import annotations
 
-import difflib
-import os
 import re
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import (
-    Field,
-    PrivateAttr,
-    SecretStr,
-    ValidationError,
-    field_validator,
-    model_validator,
-)
+from pydantic import Field, PrivateAttr, SecretStr, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from s3tester import yamlpos
-from s3tester.errors import ConfigError, Location, Problem
-from s3tester.models import Credential, EndpointConfig, Model
-from s3tester.paths import data_dirs, source_root
-from s3tester.variables import UndefinedVariable, expand_env
+from s3tester.models import Model
 
-PROFILE_SUFFIXES = (".yaml", ".yml")
 CREDENTIAL_NAME = r"^[a-z][a-z0-9_-]*$"
 PORT_NAME = r"^[a-z][a-z0-9_]*$"
 
@@ -221,10 +203,6 @@ class VendorProfile(Model):
             _check_launch(self.launch, set(self.credentials))
         return self
 
-    @property
-    def launchable(self) -> bool:
-        return self.launch is not None
-
     def credential_names(self) -> list[str]:
         """Every credential set a run against this profile has: declared and set up."""
         names = [n for n, c in self.credentials.items() if not (c.setup_only and self.launch)]
@@ -301,207 +279,3 @@ def _check_launch(spec: LaunchSpec, declared: set[str]) -> None:
                         "secrets may not appear on a command line (ps shows them); "
                         "put them in launch.env or launch.files",
                     )
-
-
-# --------------------------------------------------------------------------- finding
-
-
-def vendor_dirs() -> list[Path]:
-    """Where profiles are looked up, first match wins: `$S3TESTER_VENDOR_DIRS`
-    (os.pathsep-separated), `./vendors`, the source checkout's `vendors/`, then the
-    profiles shipped inside the package (see `paths.data_dirs`)."""
-    return data_dirs("vendors", "S3TESTER_VENDOR_DIRS")
-
-
-def tools_dir() -> Path:
-    """Where `scripts/install-vendor.sh` installs servers: `$S3TESTER_TOOLS_DIR`, else
-    `.tools/` of the source checkout, else `./.tools`."""
-    env = os.environ.get("S3TESTER_TOOLS_DIR")
-    if env:
-        return Path(env).resolve()
-    root = source_root()
-    return (root if root is not None else Path.cwd()).resolve() / ".tools"
-
-
-def _profile_files() -> dict[str, Path]:
-    found: dict[str, Path] = {}
-    for directory in vendor_dirs():
-        for path in sorted(directory.iterdir()):
-            if path.suffix in PROFILE_SUFFIXES and path.is_file():
-                found.setdefault(path.stem, path)
-    return found
-
-
-def _looks_like_path(name_or_path: str) -> bool:
-    return name_or_path.endswith(PROFILE_SUFFIXES) or os.sep in name_or_path or "/" in name_or_path
-
-
-def load_profile(name_or_path: str) -> VendorProfile:
-    """Load a profile by name (`seaweedfs`) or path (`vendors/seaweedfs.yaml`).
-
-    Raises ConfigError (exit 2) naming `file:line:col` for each problem.
-    """
-    if _looks_like_path(name_or_path):
-        return _load_file(Path(name_or_path))
-    files = _profile_files()
-    if name_or_path not in files:
-        close = difflib.get_close_matches(name_or_path, files, n=3, cutoff=0.6)
-        hint = f"did you mean {' or '.join(repr(c) for c in close)}? " if close else ""
-        searched = ", ".join(str(d) for d in vendor_dirs()) or "no vendor dirs"
-        raise ConfigError(
-            f"unknown vendor '{name_or_path}' ({hint}`s3tester list vendors` shows the "
-            f"known ones; searched {searched})"
-        )
-    return _load_file(files[name_or_path])
-
-
-def list_profiles() -> list[VendorProfile]:
-    """Every profile in `vendor_dirs()`, sorted by name; a broken one raises ConfigError."""
-    return [_load_file(path) for _, path in sorted(_profile_files().items())]
-
-
-def launchable() -> list[str]:
-    """Names of the profiles s3tester can start here (those with `launch:`)."""
-    return [p.name for p in list_profiles() if p.launch is not None]
-
-
-def _load_file(path: Path) -> VendorProfile:
-    shown = _shown(path)
-    data = yamlpos.load(path, shown)
-    if not isinstance(data, dict):
-        kind = "an empty file" if data is None else "a list" if isinstance(data, list) else "a scalar"
-        raise ConfigError(f"a vendor profile is a mapping, got {kind}", Location(shown, 1, 1))
-    try:
-        profile = VendorProfile.model_validate({"name": path.stem, **data})
-    except ValidationError as exc:
-        problems = [_problem(data, shown, err) for err in exc.errors()]
-        raise ConfigError(problems[0].message, problems[0].location, problems) from None
-    if profile.name != path.stem:
-        loc = yamlpos.locate(data, ("name",)) or Location(shown)
-        raise ConfigError(f"name '{profile.name}' differs from the file name '{path.stem}'", loc)
-    profile._source = shown
-    return profile
-
-
-def _problem(data: dict[str, Any], shown: str, err: Any) -> Problem:
-    loc_path: tuple[Any, ...] = tuple(err["loc"])
-    message: str = err["msg"]
-    if err["type"] == "profile":  # from _located: the path is in the context
-        loc_path = loc_path + tuple(err["ctx"]["path"])
-    shown_path = loc_path
-    if err["type"] == "extra_forbidden":
-        message = f"unknown key '{loc_path[-1]}'"
-        location = yamlpos.locate(data, loc_path, key=True)
-        shown_path = loc_path[:-1]
-    else:
-        location = yamlpos.locate(data, loc_path)
-        message = message.removeprefix("Value error, ")
-    where = _dotted(shown_path)
-    if where:
-        message = f"{where}: {message}"
-    return Problem(location or Location(shown), message)
-
-
-def _dotted(path: tuple[Any, ...]) -> str:
-    """('launch', 'command', 2) -> 'launch.command[2]'."""
-    out = ""
-    for part in path:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += f".{part}" if out else str(part)
-    return out
-
-
-def _shown(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
-
-
-# --------------------------------------------------------------------------- resolving
-
-
-def _resolve(text: str, environ: Mapping[str, str] | None) -> str:
-    """`${env:NAME}` / `${env:NAME:-default}` as everywhere in s3tester (variables.py)."""
-    return expand_env(text, environ)
-
-
-def _unset_name(exc: UndefinedVariable) -> str:
-    return exc.name.removeprefix("env:")
-
-
-def resolve_credentials(profile: VendorProfile, environ: Mapping[str, str] | None = None) -> dict[str, Credential]:
-    """The profile's declared credential sets with `${env:...}` resolved.
-
-    A set marked `optional` whose variables are unset is left out; any other unset
-    variable is a ConfigError naming the profile, the set and the variable.
-    """
-    out: dict[str, Credential] = {}
-    for name, spec in profile.credentials.items():
-        try:
-            raw_token = spec.session_token.get_secret_value() if spec.session_token else None
-            token = _resolve(raw_token, environ) if raw_token is not None else None
-            out[name] = Credential(
-                access_key=_resolve(spec.access_key, environ),
-                secret_key=SecretStr(_resolve(spec.secret_key.get_secret_value(), environ)),
-                session_token=SecretStr(token) if token else None,  # "" means none
-            )
-        except UndefinedVariable as exc:
-            if spec.optional:
-                continue
-            raise ConfigError(
-                f"vendor '{profile.name}': credential set '{name}' needs environment variable {_unset_name(exc)}",
-                Location(profile.source) if profile.source else None,
-            ) from None
-    return out
-
-
-def resolve_region(profile: VendorProfile, environ: Mapping[str, str] | None = None) -> str:
-    """The profile's region with `${env:...}` resolved (e.g. `${env:S3_REGION:-us-east-1}`)."""
-    try:
-        region = _resolve(profile.region, environ).strip()
-    except UndefinedVariable as exc:
-        raise ConfigError(
-            f"vendor '{profile.name}': region needs environment variable {_unset_name(exc)}",
-            Location(profile.source) if profile.source else None,
-        ) from None
-    if not region:
-        raise ConfigError(f"vendor '{profile.name}': region is empty")
-    return region
-
-
-def endpoint_for(
-    profile: VendorProfile,
-    endpoint_override: str | None = None,
-    environ: Mapping[str, str] | None = None,
-) -> EndpointConfig:
-    """The run's endpoint for a profile that is already running somewhere (no launch).
-
-    `endpoint_override` (from `--endpoint`) wins over the profile's `endpoint`.
-    """
-    where = Location(profile.source) if profile.source else None
-    raw = endpoint_override if endpoint_override is not None else profile.endpoint
-    if raw is None:
-        raise ConfigError(
-            f"vendor '{profile.name}' has no endpoint: launch it (it has a 'launch' section) or give --endpoint URL",
-            where,
-        )
-    try:
-        url = _resolve(raw, environ).strip()
-    except UndefinedVariable as exc:
-        raise ConfigError(
-            f"vendor '{profile.name}': endpoint needs environment variable {_unset_name(exc)} (or give --endpoint URL)",
-            where,
-        ) from None
-    if not re.match(r"^https?://[^/\s]+", url):
-        raise ConfigError(f"vendor '{profile.name}': endpoint '{url}' is not an http(s):// URL", where)
-    return EndpointConfig(
-        url=url.rstrip("/"),
-        region=resolve_region(profile, environ),
-        addressing_style=profile.addressing_style,
-        credentials=resolve_credentials(profile, environ),
-        verify_ssl=profile.verify_ssl,
-        vendor=profile.name,
-    )

@@ -1,6 +1,6 @@
 """`s3tester clean`: remove what an interrupted or killed run left behind, and only that.
 
-Every bucket a run creates is named `s3t-<run id>-...` (see `plan.bucket_name`). Clean
+Every bucket a run creates is named `s3t-<run id>-...` (see `names.bucket_name`). Clean
 lists the endpoint's buckets (as every credential set, since a case may create a bucket
 as `alt`), keeps those whose name starts with the run's prefix and removes them the way a
 case's cleanup does (versions, delete markers, uploads, governance-mode object lock).
@@ -16,10 +16,11 @@ from typing import Any
 
 from s3tester.cleanup import remove_bucket
 from s3tester.clients import Clients
+from s3tester.deadline import NoAnswer, with_deadline
+from s3tester.defaults import DEFAULT_TIMEOUT
 from s3tester.errors import ConfigError, EndpointError
 from s3tester.models import EndpointConfig
-from s3tester.plan import BUCKET_PREFIX, run_prefix
-from s3tester.steps import StepBroken, with_deadline
+from s3tester.names import BUCKET_PREFIX, run_prefix
 
 RUN_ID = re.compile(r"^[a-z0-9]{1,40}$")
 PREFIX = re.compile(r"^[a-z0-9][a-z0-9.-]*$")
@@ -53,7 +54,7 @@ def prefix_for(run_id: str | None, prefix: str | None) -> str:
     return prefix
 
 
-def sweep(endpoint: EndpointConfig, prefix: str, dry_run: bool = False, timeout: float = 30.0) -> Swept:
+def sweep(endpoint: EndpointConfig, prefix: str, dry_run: bool = False, timeout: float = DEFAULT_TIMEOUT) -> Swept:
     """Remove every bucket whose name starts with `prefix`; report what could not go."""
     from botocore.exceptions import BotoCoreError, ClientError
 
@@ -66,7 +67,7 @@ def sweep(endpoint: EndpointConfig, prefix: str, dry_run: bool = False, timeout:
     for who in order:
         try:
             listed = with_deadline(partial(_list, clients, who), timeout + 1.0, "ListBuckets")
-        except (StepBroken, BotoCoreError) as exc:
+        except (NoAnswer, BotoCoreError) as exc:
             if who == "main":
                 raise EndpointError(f"cannot list buckets at {endpoint.url}: {exc}") from None
             continue
@@ -80,7 +81,7 @@ def sweep(endpoint: EndpointConfig, prefix: str, dry_run: bool = False, timeout:
             continue
         try:
             reason = with_deadline(partial(_remove, clients, order, name), timeout * len(order) + 1.0, "cleanup")
-        except StepBroken as exc:
+        except NoAnswer as exc:
             reason = f"{name}: {exc}"
         if reason:
             result.left.append(reason)
