@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import nox
-
 from s3tester.vendors import launchable
 
 nox.options.sessions = ["lint", "typecheck", "tests"]

@@ -50,7 +50,7 @@ def current_rss_mib() -> float:
 
 def multipart_sha256(size: int, part: int) -> str:
     """sha256 of `size` bytes made of generated parts of `part` bytes (seed 1), streamed."""
-    from s3tester.bodies import CHUNK, GeneratedBody
+    from s3tester.run.bodies import CHUNK, GeneratedBody
 
     digest = hashlib.sha256()
     buf = bytearray(CHUNK)
@@ -110,9 +110,9 @@ def write_suite(root: Path, mode: str, size: int, part: int) -> None:
 
 def worker(endpoint_json: str, mode: str, size: int, part: int) -> dict[str, Any]:
     """Runs in the subprocess: one case, then this process's figures as JSON."""
-    from s3tester.engine import Engine
-    from s3tester.loader import load_suite
-    from s3tester.models import EndpointConfig
+    from s3tester.run.engine import Engine
+    from s3tester.suite.loader import load_suite
+    from s3tester.suite.models import EndpointConfig
 
     endpoint = EndpointConfig.model_validate(json.loads(endpoint_json))
     with tempfile.TemporaryDirectory(prefix="s3tester-big-") as tmp:
@@ -156,7 +156,7 @@ def human(size: int) -> str:
 
 
 def main() -> None:
-    from s3tester.bodies import parse_size
+    from s3tester.run.bodies import parse_size
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--server", default="seaweedfs", choices=("seaweedfs", "moto"))

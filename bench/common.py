@@ -33,8 +33,9 @@ def server(name: str) -> Iterator[Any]:
         with moto_server() as endpoint:
             yield endpoint
         return
-    from s3tester.launch import launched
     from s3tester.vendors import load_profile
+
+    from s3tester.servers.launch import launched
 
     with launched(load_profile(name)) as endpoint:
         yield endpoint
@@ -44,8 +45,9 @@ def available(name: str) -> bool:
     """Is the server installed (moto always is; seaweedfs after scripts/install-vendor.sh)?"""
     if name == "moto":
         return True
-    from s3tester.launch import find_executable
     from s3tester.vendors import load_profile
+
+    from s3tester.servers.launch import find_executable
 
     profile = load_profile(name)
     assert profile.launch is not None

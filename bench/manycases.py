@@ -35,10 +35,10 @@ def write_suite(root: Path, cases: int) -> None:
 
 
 def measure(cases: int) -> dict[str, float]:
-    from s3tester import report
-    from s3tester.engine import Engine
-    from s3tester.loader import load_suite
-    from s3tester.models import Credential, EndpointConfig
+    from s3tester.results import report
+    from s3tester.run.engine import Engine
+    from s3tester.suite.loader import load_suite
+    from s3tester.suite.models import Credential, EndpointConfig
 
     endpoint = EndpointConfig(url="http://127.0.0.1:9", credentials={"main": Credential.of("a", "b")})
     with tempfile.TemporaryDirectory(prefix="s3tester-many-") as tmp:

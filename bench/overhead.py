@@ -88,14 +88,14 @@ def raw_run(endpoint: Any, cases: int, keys: int, tag: str) -> int:
 
 
 def s3tester_run(endpoint: Any, suite: Any) -> int:
-    from s3tester.engine import Engine
+    from s3tester.run.engine import Engine
 
     result = Engine(endpoint, parallel=1).run(suite, suite.cases)
     return result.summary.total - result.summary.passed
 
 
 def measure(name: str, cases: int, keys: int, rounds: int) -> float:
-    from s3tester.loader import load_suite
+    from s3tester.suite.loader import load_suite
 
     counter = RequestCounter()
     with tempfile.TemporaryDirectory(prefix="s3tester-bench-") as tmp:

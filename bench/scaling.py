@@ -18,8 +18,8 @@ from common import ROOT, SERVERS, available, header, server, timed
 
 def measure(name: str, suite_path: str, levels: list[int], repeat: int) -> dict[int, float]:
     from s3tester.api import check_credentials
-    from s3tester.engine import Engine
-    from s3tester.loader import load_suite
+    from s3tester.run.engine import Engine
+    from s3tester.suite.loader import load_suite
 
     suite = load_suite(suite_path)
     cases = suite.cases

@@ -6,9 +6,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from s3tester.embedded import moto_server
-from s3tester.models import EndpointConfig
+
+from s3tester.suite.models import EndpointConfig
 
 ROOT = Path(__file__).resolve().parents[1]
 BASIC = ROOT / "tests" / "suites" / "basic"

@@ -28,7 +28,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from s3tester.cli import cli
-from s3tester.yamlpos import MAX_FILE_BYTES
+from s3tester.suite.yamlpos import MAX_FILE_BYTES
 
 ROOT = Path(__file__).resolve().parent.parent
 BAD = ROOT / "tests" / "inputs" / "bad"

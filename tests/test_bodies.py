@@ -4,7 +4,7 @@ import hashlib
 
 import pytest
 
-from s3tester.bodies import BLOCK_SIZE, GeneratedBody, body_spec, drain, generated_digest, parse_size
+from s3tester.run.bodies import BLOCK_SIZE, GeneratedBody, body_spec, drain, generated_digest, parse_size
 
 
 @pytest.mark.parametrize(("text", "size"), [("5MiB", 5 * 1024**2), ("1KB", 1000), (7, 7), ("3 GiB", 3 * 1024**3), ("10b", 10)])

@@ -11,7 +11,7 @@ import tracemalloc
 
 import pytest
 
-from s3tester.bodies import BLOCK_SIZE, CHUNK, TEXT_LIMIT, GeneratedBody, drain, generated_digest
+from s3tester.run.bodies import BLOCK_SIZE, CHUNK, TEXT_LIMIT, GeneratedBody, drain, generated_digest
 
 SIZE = 3 * BLOCK_SIZE + 12_345  # crosses block boundaries, not a multiple of anything
 

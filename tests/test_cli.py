@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from s3tester import __version__, report
+from s3tester import __version__
 from s3tester.cli import cli
-from s3tester.models import EndpointConfig
-from s3tester.results import CaseResult, OpStats, RunResult, summarize
+from s3tester.results import CaseResult, OpStats, RunResult, report, summarize
+from s3tester.suite.models import EndpointConfig
 
 ROOT = Path(__file__).resolve().parents[1]
 BASIC = str(ROOT / "tests" / "suites" / "basic")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from s3tester import coverage
-from s3tester.loader import load_suite
+from s3tester.suite import coverage
+from s3tester.suite.loader import load_suite
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from s3tester.models import EndpointConfig
+from s3tester.suite.models import EndpointConfig
 
 ROOT = Path(__file__).resolve().parents[1]
 ENTRYPOINT = ROOT / "docker" / "entrypoint.sh"

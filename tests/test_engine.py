@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from s3tester.api import run_suite
-from s3tester.engine import Engine
-from s3tester.loader import load_suite
-from s3tester.models import EndpointConfig
+from s3tester.run.engine import Engine
+from s3tester.suite.loader import load_suite
+from s3tester.suite.models import EndpointConfig
 
 ROOT = Path(__file__).resolve().parents[1]
 BASIC = ROOT / "tests" / "suites" / "basic"

@@ -7,12 +7,13 @@ import signal
 import time
 from pathlib import Path
 
-from s3tester.api import run_suite
 from s3tester.embedded import PROCESSES, moto_server
-from s3tester.engine import Engine
-from s3tester.launch import _RUNNING, launched
-from s3tester.loader import load_suite
 from s3tester.vendors import load_profile
+
+from s3tester.api import run_suite
+from s3tester.run.engine import Engine
+from s3tester.servers.launch import _RUNNING, launched
+from s3tester.suite.loader import load_suite
 
 SUITE = """groups:
   - name: a-kill

@@ -13,10 +13,10 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
-from s3tester import api, report
-from s3tester.loader import load_suite
-from s3tester.models import EndpointConfig
-from s3tester.results import RunResult
+from s3tester import api
+from s3tester.results import RunResult, report
+from s3tester.suite.loader import load_suite
+from s3tester.suite.models import EndpointConfig
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"

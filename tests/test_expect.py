@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from s3tester.bodies import Digest
-from s3tester.expect import Outcome, check, match, matcher_problems
+from s3tester.run.bodies import Digest
+from s3tester.run.expect import Outcome, check, match, matcher_problems
 
 OK = Outcome(
     doc={"ETag": '"abc"', "ContentLength": 5, "Contents": [{"Key": "a"}, {"Key": "b"}], "status": 200,

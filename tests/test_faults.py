@@ -18,8 +18,8 @@ import pytest
 from faultproxy import FAULTS, FaultProxy
 
 from s3tester import api
-from s3tester.loader import load_suite
-from s3tester.models import EndpointConfig, Suite
+from s3tester.suite.loader import load_suite
+from s3tester.suite.models import EndpointConfig, Suite
 
 ROOT = Path(__file__).resolve().parents[1]
 V1 = ROOT / "suites" / "v1"

@@ -13,14 +13,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from s3tester.vendors import launchable
 
-from s3tester import golden
 from s3tester.cli import cli
 from s3tester.errors import ConfigError
-from s3tester.golden import Golden, GoldenCase
-from s3tester.models import EndpointConfig
-from s3tester.results import CaseResult, RunResult, summarize
-from s3tester.vendors import launchable
+from s3tester.results import CaseResult, RunResult, golden, summarize
+from s3tester.results.golden import Golden, GoldenCase
+from s3tester.suite.models import EndpointConfig
 
 ROOT = Path(__file__).resolve().parents[1]
 BASIC = str(ROOT / "tests" / "suites" / "basic")
@@ -287,7 +286,7 @@ def test_run_with_golden_against_moto(tmp_path: Path, moto_endpoint: EndpointCon
 # -- every launchable vendor against its committed golden file --------------------------
 def _installed(vendor: str) -> bool:
     from s3tester import vendors
-    from s3tester.launch import LocalServer
+    from s3tester.servers.launch import LocalServer
 
     try:
         LocalServer(vendors.load_profile(vendor), Path("/nonexistent")).check_installed()

@@ -22,7 +22,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from s3tester.embedded import free_port, stop
 
 CLI = Path(sys.executable).parent / "s3tester"

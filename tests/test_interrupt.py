@@ -20,8 +20,8 @@ import pytest
 from click.testing import CliRunner
 
 from s3tester.cli import cli
-from s3tester.interrupt import HardStop, Interrupt
-from s3tester.models import EndpointConfig
+from s3tester.run.interrupt import HardStop, Interrupt
+from s3tester.suite.models import EndpointConfig
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -25,11 +25,11 @@ import botocore.config
 import pytest
 from botocore.exceptions import ClientError
 from pydantic import SecretStr
+from s3tester.vendors import VendorProfile, launchable, load_profile
 
 from s3tester.errors import EXIT_ENDPOINT, ConfigError, EndpointError
-from s3tester.launch import LocalServer, VendorNotInstalled, launched, revive, server_pid
-from s3tester.models import Credential, EndpointConfig
-from s3tester.vendors import VendorProfile, launchable, load_profile
+from s3tester.servers.launch import LocalServer, VendorNotInstalled, launched, revive, server_pid
+from s3tester.suite.models import Credential, EndpointConfig
 
 LAUNCHABLE = launchable()
 #: Vendors whose 'alt' credential is really denied on 'main''s buckets.
@@ -433,7 +433,7 @@ def test_files_and_ports_are_filled_in(tmp_path: Path) -> None:
 
 CHILD = """\
 import json, sys, time
-from s3tester.launch import launched
+from s3tester.servers.launch import launched
 from s3tester.vendors import VendorProfile
 profile = VendorProfile.model_validate(json.loads(sys.argv[1]))
 with launched(profile) as endpoint:

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from s3tester.errors import ConfigError
-from s3tester.loader import load_suite
+from s3tester.suite.loader import load_suite
 
 ROOT = Path(__file__).resolve().parents[1]
 BASIC = ROOT / "tests" / "suites" / "basic"

@@ -30,7 +30,7 @@ def test_json_records_carry_extra_fields(stream: io.StringIO) -> None:
 
 def test_text_default_level_is_warning(stream: io.StringIO) -> None:
     logs.setup("text", None, stream)
-    log = logging.getLogger("s3tester.engine")
+    log = logging.getLogger("s3tester.run.engine")
     log.info("quiet")
     log.warning("loud", extra={"case": "objects/x"})
     assert stream.getvalue().count("\n") == 1
@@ -40,7 +40,7 @@ def test_text_default_level_is_warning(stream: io.StringIO) -> None:
 def test_registered_secrets_and_url_signatures_are_masked(stream: io.StringIO) -> None:
     logs.setup("json", "debug", stream)
     logs.register_secret("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
-    log = logging.getLogger("s3tester.steps")
+    log = logging.getLogger("s3tester.run.steps")
     log.debug("sent %s", "secret=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
               extra={"url": "https://h/b/k?X-Amz-Credential=AKID%2F20260101&X-Amz-Signature=abcdef0123&x=1",
                      "headers": {"Authorization": "AWS4-HMAC-SHA256 Credential=AKID/..., Signature=ff"},

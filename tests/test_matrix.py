@@ -12,10 +12,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from s3tester import golden, matrix
 from s3tester.cli import cli
-from s3tester.golden import Golden, GoldenCase
-from s3tester.results import CaseResult, RunResult, summarize
+from s3tester.results import CaseResult, RunResult, golden, matrix, summarize
+from s3tester.results.golden import Golden, GoldenCase
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM_FLAGS = [

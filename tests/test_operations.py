@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from s3tester import operations
+from s3tester.suite import operations
 
 
 def test_the_model_knows_every_operation() -> None:

@@ -18,11 +18,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from s3tester.embedded import free_port
-from s3tester.models import EndpointConfig
+
 from s3tester.results import write_atomic
-from s3tester.steps import StepBroken, with_deadline
+from s3tester.run.steps import StepBroken, with_deadline
+from s3tester.suite.models import EndpointConfig
 
 ROOT = Path(__file__).resolve().parent.parent
 BASIC = ROOT / "tests" / "suites" / "basic"
@@ -292,7 +292,8 @@ def test_killed_writer_leaves_the_old_file_whole(tmp_path: Path) -> None:
 def test_golden_and_reports_are_written_through_write_atomic() -> None:
     """Golden files and reports go through the same temp+rename writer tested above."""
     from s3tester import cli as cli_module
-    from s3tester import golden, results
+    from s3tester import results
+    from s3tester.results import golden
 
     assert golden.write_atomic is results.write_atomic
     source = Path(cli_module.__file__).read_text(encoding="utf-8")
@@ -301,9 +302,9 @@ def test_golden_and_reports_are_written_through_write_atomic() -> None:
 
 def test_slow_name_resolution_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     """A resolver that never answers: check_reachable gives up within its limit (exit 3)."""
-    from s3tester.engine import Engine
     from s3tester.errors import EndpointError
-    from s3tester.models import Credential
+    from s3tester.run.engine import Engine
+    from s3tester.suite.models import Credential
 
     def stuck(*_: object, **__: object) -> socket.socket:
         time.sleep(30)
@@ -319,7 +320,7 @@ def test_slow_name_resolution_is_bounded(monkeypatch: pytest.MonkeyPatch) -> Non
 
 
 def test_sweep_removes_what_cases_left_and_only_that(moto_endpoint: EndpointConfig) -> None:
-    from s3tester.engine import Engine
+    from s3tester.run.engine import Engine
 
     s3 = _s3(moto_endpoint)
     engine = Engine(moto_endpoint, timeout=5)

@@ -18,7 +18,7 @@ from urllib.parse import quote
 
 import pytest
 
-from s3tester.models import EndpointConfig
+from s3tester.suite.models import EndpointConfig
 
 ROOT = Path(__file__).resolve().parent.parent
 BASIC = ROOT / "tests" / "suites" / "basic"

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from s3tester.variables import Scope, UndefinedVariable, expand_env, is_builtin, references
+from s3tester.suite.variables import Scope, UndefinedVariable, expand_env, is_builtin, references
 
 
 def scope(**values):  # type: ignore[no-untyped-def]

@@ -6,8 +6,6 @@ from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
-
-from s3tester.errors import EXIT_CONFIG, ConfigError
 from s3tester.vendors import (
     VendorProfile,
     endpoint_for,
@@ -16,6 +14,8 @@ from s3tester.vendors import (
     resolve_credentials,
     vendor_dirs,
 )
+
+from s3tester.errors import EXIT_CONFIG, ConfigError
 
 INPUTS = Path(__file__).parent / "inputs" / "vendors"
 REPO_VENDORS = Path(__file__).resolve().parents[1] / "vendors"

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from s3tester import yamlpos
 from s3tester.errors import ConfigError, Location
+from s3tester.suite import yamlpos
 
 
 def test_positions_are_one_based_line_and_column() -> None:

@@ -23,23 +23,23 @@ from typing import TextIO
 
 from s3tester import logs
 from s3tester.defaults import DEFAULT_PARALLEL, DEFAULT_TIMEOUT
-from s3tester.endpoint import Endpoint, EndpointChoice, choose_endpoint, open_endpoint
-from s3tester.engine import Engine
 from s3tester.errors import EXIT_FAILED, EXIT_OK
-from s3tester.golden_files import Verdict, check, golden_skips
-from s3tester.interrupt import Interrupt
-from s3tester.loader import load_suite
 from s3tester.masking import Masker
-from s3tester.models import Case, Suite
-from s3tester.names import new_run_id
-from s3tester.normalize import normalize
 from s3tester.output import check_writable, write_atomic
 from s3tester.paths import resolve_suite
-from s3tester.plan import Plan, make_plan, select
-from s3tester.probe import check_tls
-from s3tester.progress import progress_bar
-from s3tester.records import CaseResult, RunResult
-from s3tester.report import plan_text, render
+from s3tester.results.golden_files import Verdict, check, golden_skips
+from s3tester.results.normalize import normalize
+from s3tester.results.records import CaseResult, RunResult
+from s3tester.results.report import plan_text, render
+from s3tester.run.engine import Engine
+from s3tester.run.interrupt import Interrupt
+from s3tester.run.names import new_run_id
+from s3tester.run.plan import Plan, make_plan, select
+from s3tester.run.progress import progress_bar
+from s3tester.servers.endpoint import Endpoint, EndpointChoice, choose_endpoint, open_endpoint
+from s3tester.servers.probe import check_tls
+from s3tester.suite.loader import load_suite
+from s3tester.suite.models import Case, Suite
 
 log = logging.getLogger("s3tester.api")
 

@@ -15,7 +15,7 @@ import click
 from s3tester import __version__
 from s3tester.defaults import DEFAULT_PARALLEL, DEFAULT_TIMEOUT
 from s3tester.errors import EXIT_CONFIG, EXIT_FAILED, EXIT_OK, S3TesterError
-from s3tester.interrupt import HardStop
+from s3tester.run.interrupt import HardStop
 
 # Subcommands read S3TESTER_<OPTION> too (click's default would be S3TESTER_RUN_<OPTION>).
 COMMAND = {"auto_envvar_prefix": "S3TESTER"}
@@ -133,8 +133,8 @@ def validate(path: str, strict: bool) -> None:
       s3tester validate suites/v1
       s3tester validate my-tests.yaml --strict
     """
-    from s3tester.loader import load_suite
     from s3tester.paths import resolve_suite
+    from s3tester.suite.loader import load_suite
 
     suite = load_suite(resolve_suite(path), strict=strict)
     areas = len({c.area for c in suite.cases})
@@ -161,12 +161,12 @@ def list_(what: str, path: str | None) -> None:
             click.echo(f"{found.key:<8} {found.name} {found.version:<6} {found.path}")
         return
     if what == "operations":
-        from s3tester.operations import operation_names
+        from s3tester.suite.operations import operation_names
 
         click.echo("\n".join(operation_names()))
         return
     if what == "vendors":
-        from s3tester.catalog import list_profiles
+        from s3tester.servers.catalog import list_profiles
 
         for profile in list_profiles():
             launch = "launchable" if profile.launch else "endpoint"
@@ -174,8 +174,8 @@ def list_(what: str, path: str | None) -> None:
         return
     if path is None:
         raise click.UsageError(f"'list {what}' needs a suite PATH")
-    from s3tester.loader import load_suite
     from s3tester.paths import resolve_suite
+    from s3tester.suite.loader import load_suite
 
     suite = load_suite(resolve_suite(path))
     if what == "groups":
@@ -201,8 +201,8 @@ def coverage(path: str, reference: str, output: str | None) -> None:
     """
     from pathlib import Path
 
-    from s3tester import coverage as cov
-    from s3tester.loader import load_suite
+    from s3tester.suite import coverage as cov
+    from s3tester.suite.loader import load_suite
 
     suite = load_suite(path)
     if output:
@@ -232,8 +232,8 @@ def clean(run_id: str | None, prefix: str | None, vendor: str | None, endpoint_u
       s3tester clean --run-id k3v9x2ab --endpoint http://127.0.0.1:9000
       s3tester clean --prefix s3t- --vendor minio --dry-run
     """
-    from s3tester.endpoint import choose_endpoint, open_endpoint
-    from s3tester.sweep import prefix_for, sweep
+    from s3tester.run.sweep import prefix_for, sweep
+    from s3tester.servers.endpoint import choose_endpoint, open_endpoint
 
     wanted = prefix_for(run_id, prefix)
     if not vendor and not endpoint_url:
@@ -283,7 +283,7 @@ def compare(result_file: str, golden_path: str, strict: bool, update_golden: boo
       s3tester compare results/run.json golden/
       s3tester compare results/run.json golden/seaweedfs/v1.0.json --strict
     """
-    from s3tester.golden_files import check, load_any
+    from s3tester.results.golden_files import check, load_any
 
     verdict = check(load_any(result_file, complete=update_golden), golden_path, update_golden, strict)
     click.echo("\n".join(verdict.lines))
@@ -304,9 +304,9 @@ def matrix(files: tuple[str, ...], markdown_out: str | None, html_out: str | Non
       s3tester matrix golden/*/v1*.json --markdown docs/compatibility.md --html docs/compatibility.html
       s3tester matrix results/moto.json results/seaweedfs.json
     """
-    from s3tester import matrix as mx
-    from s3tester.golden_files import load_any
+    from s3tester.results import matrix as mx
     from s3tester.output import write_atomic
+    from s3tester.results.golden_files import load_any
 
     table = mx.build([load_any(f) for f in files])
     if not markdown_out and not html_out:

@@ -11,7 +11,7 @@ SCHEMA_BASE = "https://s3tester.dev/schema/"
 
 def suite_file_schema() -> dict[str, Any]:
     """One schema for area files and single-file configs (both are `groups:` files)."""
-    from s3tester.models import AreaFile, ConfigFile
+    from s3tester.suite.models import AreaFile, ConfigFile
 
     area = AreaFile.model_json_schema(by_alias=True)
     config = ConfigFile.model_json_schema(by_alias=True)
@@ -27,7 +27,7 @@ def suite_file_schema() -> dict[str, Any]:
 
 
 def suite_meta_schema() -> dict[str, Any]:
-    from s3tester.models import SuiteMeta
+    from s3tester.suite.models import SuiteMeta
 
     out = SuiteMeta.model_json_schema()
     out["$id"] = SCHEMA_BASE + "suite.schema.json"
@@ -35,7 +35,7 @@ def suite_meta_schema() -> dict[str, Any]:
 
 
 def results_schema() -> dict[str, Any]:
-    from s3tester.records import RunResult
+    from s3tester.results.records import RunResult
 
     out = RunResult.model_json_schema()
     out["$id"] = SCHEMA_BASE + "results.schema.json"
@@ -44,7 +44,7 @@ def results_schema() -> dict[str, Any]:
 
 def vendor_schema() -> dict[str, Any]:
     """vendors/<name>.yaml (the profiles' `# yaml-language-server` headers point here)."""
-    from s3tester.profiles import VendorProfile
+    from s3tester.servers.profiles import VendorProfile
 
     out = VendorProfile.model_json_schema(by_alias=True)
     out["$id"] = SCHEMA_BASE + "vendor.schema.json"

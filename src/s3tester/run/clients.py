@@ -1,0 +1,99 @@
+"""boto3 clients: one per (credential set, timeout), shared by all worker threads.
+
+botocore clients are thread-safe; the connection pool is sized to the run's parallelism.
+Retries are limited so they cannot hide a failure: botocore's own retries are off and
+`steps` retries once, only for connection errors and throttling.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from s3tester.defaults import DEFAULT_TIMEOUT
+from s3tester.suite.models import EndpointConfig
+
+ANONYMOUS = "anonymous"
+
+
+class Clients:
+    def __init__(self, endpoint: EndpointConfig, timeout: float = DEFAULT_TIMEOUT, parallel: int = 1) -> None:
+        self.endpoint = endpoint
+        self.timeout = timeout
+        self.pool = max(10, parallel + 2)
+        self._cache: dict[tuple[str, float], Any] = {}
+        self._lock = threading.Lock()
+        self._session: Any = None
+
+    def config(self, timeout: float, unsigned: bool = False) -> Any:
+        from botocore import UNSIGNED
+        from botocore.config import Config
+
+        return Config(
+            region_name=self.endpoint.region,
+            connect_timeout=min(timeout, 5.0),
+            read_timeout=timeout,
+            retries={"total_max_attempts": 1, "mode": "standard"},
+            max_pool_connections=self.pool,
+            s3={"addressing_style": self.endpoint.addressing_style},
+            signature_version=UNSIGNED if unsigned else "s3v4",
+            request_checksum_calculation="when_required",
+            response_checksum_validation="when_required",
+            user_agent_extra="s3tester",
+        )
+
+    def get(self, name: str, timeout: float | None = None) -> Any:
+        """The client for credential set `name` (or anonymous)."""
+        timeout = timeout or self.timeout
+        key = (name, timeout)
+        client = self._cache.get(key)
+        if client is not None:
+            return client
+        with self._lock:
+            client = self._cache.get(key)
+            if client is None:
+                client = self._make(name, timeout)
+                self._cache[key] = client
+        return client
+
+    def _make(self, name: str, timeout: float) -> Any:
+        if self._session is None:
+            from s3tester.suite.operations import new_session
+
+            self._session = new_session()
+        kwargs: dict[str, Any] = {}
+        if name == ANONYMOUS:
+            kwargs = {"aws_access_key_id": "anonymous", "aws_secret_access_key": "anonymous"}
+        else:
+            cred = self.endpoint.credentials[name]
+            kwargs = {
+                "aws_access_key_id": cred.access_key,
+                "aws_secret_access_key": cred.secret_key.get_secret_value(),
+                "aws_session_token": cred.session_token.get_secret_value() if cred.session_token else None,
+            }
+        client = self._session.create_client(
+            "s3",
+            endpoint_url=self.endpoint.url,
+            verify=None if self.endpoint.verify_ssl else False,  # None: botocore applies AWS_CA_BUNDLE
+            config=self.config(timeout, unsigned=name == ANONYMOUS),
+            **kwargs,
+        )
+        # No `Expect: 100-continue`: a server that answers an error without reading the body
+        # would leave it on a pooled connection and the next request there fails at random.
+        from botocore.handlers import add_expect_header
+
+        client.meta.events.unregister("before-call.s3", add_expect_header)
+        return client
+
+    def ca_bundle(self) -> str | None:
+        """AWS_CA_BUNDLE or the AWS profile's `ca_bundle`, as botocore resolves it (None:
+        the default trust store). Raw HTTP steps use it too, so both paths trust the same CAs."""
+        if not hasattr(self, "_ca_bundle"):
+            import botocore.session
+
+            found = botocore.session.Session().get_config_variable("ca_bundle")
+            self._ca_bundle: str | None = str(found) if found else None
+        return self._ca_bundle
+
+    def credentials(self, name: str) -> Any:
+        return self.endpoint.credentials[name]

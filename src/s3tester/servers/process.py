@@ -1,0 +1,117 @@
+"""Processes of launched servers: free loopback ports, finding the program, process
+groups, and making sure no server outlives s3tester (parent-death signal, SIGTERM)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import sys
+import threading
+from pathlib import Path
+
+from s3tester.servers.catalog import tools_dir
+from s3tester.servers.profiles import LaunchSpec
+
+HOST = "127.0.0.1"
+
+
+def free_ports(count: int) -> list[int]:
+    """`count` distinct ports that are free on 127.0.0.1 right now."""
+    socks: list[socket.socket] = []
+    try:
+        for _ in range(count):
+            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            sock.bind((HOST, 0))
+            socks.append(sock)
+        return [s.getsockname()[1] for s in socks]
+    finally:
+        for sock in socks:
+            sock.close()
+
+
+def find_executable(name: str, spec: LaunchSpec, vendor: str) -> str | None:
+    """Resolve `command[0]`: a path as is; a bare name in .tools/<vendor>/bin, the
+    running Python's bin dir (the venv), then PATH."""
+    if os.sep in name:
+        return name if os.access(name, os.X_OK) else None
+    tools = tools_dir()
+    sub = spec.tools_subdir or vendor
+    search = [
+        tools / sub / "bin",
+        tools / sub / "node_modules" / ".bin",
+        Path(sys.executable).parent,
+    ]
+    for directory in search:
+        candidate = directory / name
+        if candidate.is_file() and os.access(candidate, os.X_OK):
+            return str(candidate)
+    return shutil.which(name)
+
+
+def with_parent_death_signal(argv: list[str]) -> list[str]:
+    """On Linux, have the kernel send SIGTERM to the server if the thread that started
+    it dies (e.g. s3tester is SIGKILLed), so no server outlives its run.
+
+    `setpriv` (util-linux) sets the flag and execs the command, so the pid stays the
+    server's. Only from the main thread: the signal follows the starting *thread*, and a
+    worker thread may end before the run does.
+    """
+    if (
+        sys.platform != "linux"
+        or threading.current_thread() is not threading.main_thread()
+        or os.environ.get("S3TESTER_NO_PDEATHSIG")
+    ):
+        return argv
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        return argv
+    return [setpriv, "--pdeathsig", "TERM", "--", *argv]
+
+
+class SigtermRaises:
+    """While a launched server runs, SIGTERM to s3tester raises SystemExit (exit 143) in
+    the main thread, so `finally:` blocks stop the server, instead of s3tester dying at
+    once and leaving the server running in its own process group. Only when SIGTERM has
+    its default action: an application's own handler is left alone."""
+
+    def __init__(self) -> None:
+        self.active = False
+
+    def __enter__(self) -> SigtermRaises:
+        if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+            signal.signal(signal.SIGTERM, self._raise)
+            self.active = True
+        return self
+
+    def stopping(self) -> None:
+        """Ignore further SIGTERMs while the server is being stopped."""
+        if self.active:
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.active:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            self.active = False
+
+    @staticmethod
+    def _raise(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+
+def signal_group(pgid: int, sig: signal.Signals) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, sig)
+
+
+#: The user's own AWS credentials never reach a server s3tester starts.
+PRIVATE_ENV = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
+
+
+def server_env(extra: dict[str, str]) -> dict[str, str]:
+    """The environment of a launched program: ours without AWS credentials, plus `extra`."""
+    env = {k: v for k, v in os.environ.items() if k not in PRIVATE_ENV}
+    env.update(extra)
+    return env
