@@ -1,4 +1,4 @@
-"""Shared fixtures: a real moto server process for the whole session."""
+"""Shared fixtures: the embedded moto server (the `moto` profile, launched) for the session."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from s3tester.embedded import moto_server
 
+from s3tester.servers.endpoint import Endpoint, embedded, open_endpoint
 from s3tester.suite.models import EndpointConfig
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -15,10 +15,15 @@ BASIC = ROOT / "tests" / "suites" / "basic"
 
 
 @pytest.fixture(scope="session")
-def moto_endpoint() -> Iterator[EndpointConfig]:
-    """moto's server as a child process on a free loopback port."""
-    with moto_server() as endpoint:
+def moto() -> Iterator[Endpoint]:
+    """moto's server as a child process on a free loopback port, as `s3tester run` starts it."""
+    with open_endpoint(embedded()) as endpoint:
         yield endpoint
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint(moto: Endpoint) -> EndpointConfig:
+    return moto.config
 
 
 @pytest.fixture(scope="session")
@@ -30,3 +35,18 @@ def s3(moto_endpoint: EndpointConfig):  # type: ignore[no-untyped-def]
         "s3", endpoint_url=moto_endpoint.url, region_name="us-east-1",
         aws_access_key_id=cred.access_key, aws_secret_access_key=cred.secret_key.get_secret_value(),
     )
+
+
+def run_suite(suite: object, endpoint: EndpointConfig | Endpoint, **options: object):  # type: ignore[no-untyped-def]
+    """The library pipeline (`api.run`, what `s3tester run` calls) against an open endpoint;
+    `suite` is a path or a loaded Suite. Returns the RunResult; the report goes nowhere."""
+    import io
+
+    from s3tester import api
+    from s3tester.suite.models import Suite
+
+    path = suite.path if isinstance(suite, Suite) else str(suite)
+    handle = endpoint if isinstance(endpoint, Endpoint) else Endpoint(endpoint)
+    outcome = api.run(api.RunOptions(path=path, **options), endpoint=handle,  # type: ignore[arg-type]
+                      stdout=io.StringIO(), stderr=io.StringIO())
+    return outcome.result

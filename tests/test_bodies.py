@@ -4,7 +4,8 @@ import hashlib
 
 import pytest
 
-from s3tester.run.bodies import BLOCK_SIZE, GeneratedBody, body_spec, drain, generated_digest, parse_size
+from s3tester.run.bodies import BLOCK_SIZE, GeneratedBody, drain, generated_digest, open_body
+from s3tester.suite.bodyspec import body_spec, parse_size
 
 
 @pytest.mark.parametrize(("text", "size"), [("5MiB", 5 * 1024**2), ("1KB", 1000), (7, 7), ("3 GiB", 3 * 1024**3), ("10b", 10)])
@@ -35,8 +36,8 @@ def test_drain_hashes_and_keeps_small_text() -> None:
 
 def test_body_spec_variants(tmp_path) -> None:  # type: ignore[no-untyped-def]
     (tmp_path / "f.txt").write_text("file body")
-    assert body_spec("text", None).open() == b"text"
-    with body_spec("file://f.txt", tmp_path).open() as handle:
+    assert open_body(body_spec("text", None)) == b"text"
+    with open_body(body_spec("file://f.txt", tmp_path)) as handle:
         assert handle.read() == b"file body"
     generated = body_spec({"size": "1KiB", "seed": 4}, None)
     assert generated.generated and generated.size == 1024

@@ -53,11 +53,11 @@ def test_yaml_blocks_parse() -> None:
 
 
 def test_matrix_vendors_are_launchable_profiles() -> None:
-    from s3tester import vendors
+    from s3tester.servers.catalog import load_profile
 
     github = next(yaml.safe_load(t) for k, t in BLOCKS if k == "yaml" and "jobs:" in t)
     for name in github["jobs"]["conformance"]["strategy"]["matrix"]["vendor"]:
-        assert vendors.load_profile(name).launch is not None, name
+        assert load_profile(name).launch is not None, name
 
 
 @pytest.mark.parametrize("line", _commands())

@@ -13,7 +13,8 @@ from click.testing import CliRunner
 
 from s3tester import __version__
 from s3tester.cli import cli
-from s3tester.results import CaseResult, OpStats, RunResult, report, summarize
+from s3tester.results import report
+from s3tester.results.records import CaseResult, OpStats, RunResult, summarize
 from s3tester.suite.models import EndpointConfig
 
 ROOT = Path(__file__).resolve().parents[1]

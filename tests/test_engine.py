@@ -5,9 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import run_suite
 
-from s3tester.api import run_suite
 from s3tester.run.engine import Engine
+from s3tester.run.plan import make_plan
+from s3tester.servers.endpoint import Endpoint
 from s3tester.suite.loader import load_suite
 from s3tester.suite.models import EndpointConfig
 
@@ -18,8 +20,8 @@ BASIC = ROOT / "tests" / "suites" / "basic"
 @pytest.fixture(scope="module")
 def basic_run(moto_endpoint: EndpointConfig):  # type: ignore[no-untyped-def]
     suite = load_suite(BASIC)
-    engine = Engine(moto_endpoint, parallel=4, timeout=20)
-    return engine, run_suite(suite, moto_endpoint, engine=engine)
+    engine = Engine(Endpoint(moto_endpoint), parallel=4, timeout=20)
+    return engine, engine.run(make_plan(suite, suite.cases))
 
 
 def test_statuses_are_what_each_case_deserves(basic_run) -> None:  # type: ignore[no-untyped-def]
@@ -54,9 +56,9 @@ def test_a_failure_reports_every_mismatch_with_expected_and_actual(basic_run) ->
 
 def test_every_bucket_the_run_created_is_gone(basic_run, s3) -> None:  # type: ignore[no-untyped-def]
     engine, result = basic_run
-    assert engine.created, "the run should have named buckets"
+    assert engine.cases.created, "the run should have named buckets"
     remaining = {b["Name"] for b in s3.list_buckets().get("Buckets", [])}
-    assert not (remaining & engine.created)
+    assert not (remaining & engine.cases.created)
     assert all(not c.leftovers for c in result.cases)
 
 

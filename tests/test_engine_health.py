@@ -7,12 +7,9 @@ import signal
 import time
 from pathlib import Path
 
-from s3tester.embedded import PROCESSES, moto_server
-from s3tester.vendors import load_profile
-
-from s3tester.api import run_suite
 from s3tester.run.engine import Engine
-from s3tester.servers.launch import _RUNNING, launched
+from s3tester.run.plan import make_plan
+from s3tester.servers.endpoint import Endpoint, embedded, open_endpoint
 from s3tester.suite.loader import load_suite
 
 SUITE = """groups:
@@ -49,12 +46,13 @@ def kill_soon(pid_of, delay: float = 0.05) -> None:  # type: ignore[no-untyped-d
 
 def test_a_launched_server_that_dies_is_restarted(tmp_path: Path) -> None:
     suite = load_suite(make_suite(tmp_path))
-    with launched(load_profile("moto")) as endpoint:
-        server = _RUNNING[endpoint.url]
+    with open_endpoint(embedded()) as endpoint:
+        server = endpoint.server
+        assert server is not None
         engine = Engine(endpoint, parallel=1, timeout=10)
         kill_soon(lambda: server.pid)
-        result = run_suite(suite, endpoint, engine=engine)
-        assert engine.restarts == 1
+        result = engine.run(make_plan(suite, suite.cases))
+        assert engine.health.restarts == 1
         assert server.alive()
     status = {c.id: c.status for c in result.cases}
     assert status["a/a-kill"] == "errored"
@@ -64,12 +62,12 @@ def test_a_launched_server_that_dies_is_restarted(tmp_path: Path) -> None:
 
 def test_an_external_server_that_dies_ends_the_run_quickly(tmp_path: Path) -> None:
     suite = load_suite(make_suite(tmp_path, later=20))
-    with moto_server() as endpoint:
-        engine = Engine(endpoint, parallel=1, timeout=10)
-        kill_soon(lambda: PROCESSES[endpoint.url].pid)
-        started = time.monotonic()
-        result = run_suite(suite, endpoint, engine=engine)
-        elapsed = time.monotonic() - started
+    with open_endpoint(embedded()) as launched:
+        external = Endpoint(launched.config)  # the run did not start it: nothing to revive
+        engine = Engine(external, parallel=1, timeout=10)
+        kill_soon(lambda: launched.pid)
+        result = engine.run(make_plan(suite, suite.cases))
     assert result.cases[0].status == "errored"
-    assert all(c.status == "errored" and "stopped answering" in (c.reason or "") for c in result.cases[1:])
-    assert elapsed < 10
+    # the run ends at once: later cases are never sent (no request, no timeout to wait for)
+    assert all(c.status == "errored" and "stopped answering" in (c.reason or "") and not c.step for c in result.cases[1:])
+    assert "ListBuckets" not in result.performance

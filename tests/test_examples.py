@@ -4,6 +4,7 @@ reporter actions), GitLab (junit artifacts) and Jenkins (junit step) read."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -12,9 +13,10 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import pytest
+from conftest import run_suite
 
-from s3tester import api
-from s3tester.results import RunResult, report
+from s3tester.results import report
+from s3tester.results.records import RunResult
 from s3tester.suite.loader import load_suite
 from s3tester.suite.models import EndpointConfig
 
@@ -24,8 +26,8 @@ CLI = Path(sys.executable).parent / "s3tester"
 
 
 def run_example(name: str, endpoint: EndpointConfig) -> RunResult:
-    suite = load_suite(EXAMPLES / name, strict=True)
-    return api.run_suite(suite, endpoint, parallel=4)
+    load_suite(EXAMPLES / name, strict=True)  # the examples hold to --strict too
+    return run_suite(EXAMPLES / name, endpoint, parallel=4)
 
 
 def statuses(result: RunResult) -> dict[str, str]:
@@ -59,13 +61,16 @@ def test_permissions_on_moto_shows_missing_enforcement(moto_endpoint: EndpointCo
 @pytest.mark.vendor
 def test_permissions_on_an_enforcing_server() -> None:
     """SeaweedFS checks signatures and keeps alt out of main's buckets: all four pass."""
-    from s3tester import vendors
+    from s3tester.servers.catalog import tools_dir
 
-    if not (vendors.tools_dir() / "seaweedfs").exists():
+    if not (tools_dir() / "seaweedfs").exists():
         pytest.skip("seaweedfs not installed (scripts/install-vendor.sh seaweedfs)")
-    suite = load_suite(EXAMPLES / "permissions")
-    with api.endpoint_for(suite, vendor="seaweedfs") as endpoint:
-        result = api.run_suite(suite, endpoint, parallel=4)
+    from s3tester import api
+
+    outcome = api.run(api.RunOptions(path=str(EXAMPLES / "permissions"), vendor="seaweedfs", parallel=4),
+                      stdout=io.StringIO())
+    result = outcome.result
+    assert result is not None
     assert set(statuses(result).values()) == {"passed"}, [c.reason for c in result.cases]
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from s3tester.run.bodies import Digest
-from s3tester.run.expect import Outcome, check, match, matcher_problems
+from s3tester.run.expect import Outcome, check, match
+from s3tester.suite.matchers import matcher_problems
 
 OK = Outcome(
     doc={"ETag": '"abc"', "ContentLength": 5, "Contents": [{"Key": "a"}, {"Key": "b"}], "status": 200,

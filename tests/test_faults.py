@@ -15,9 +15,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import run_suite
 from faultproxy import FAULTS, FaultProxy
 
-from s3tester import api
 from s3tester.suite.loader import load_suite
 from s3tester.suite.models import EndpointConfig, Suite
 
@@ -60,7 +60,7 @@ def proxied(moto_endpoint: EndpointConfig, proxy: FaultProxy) -> EndpointConfig:
 
 
 def _statuses(suite: Suite, endpoint: EndpointConfig, groups: tuple[str, ...]) -> dict[str, str]:
-    result = api.run_suite(suite, endpoint, parallel=8, groups=groups, timeout=30)
+    result = run_suite(suite, endpoint, parallel=8, groups=groups, timeout=30)
     return {case.id: case.status for case in result.cases}
 
 

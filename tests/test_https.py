@@ -13,6 +13,7 @@ import datetime
 import ipaddress
 import json
 import os
+import signal
 import socket
 import ssl
 import subprocess
@@ -22,7 +23,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from s3tester.embedded import free_port, stop
+
+from s3tester.servers.process import free_ports
 
 CLI = Path(sys.executable).parent / "s3tester"
 
@@ -110,7 +112,7 @@ def tls_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, 
     """(https URL, CA/cert file) of moto serving TLS on 127.0.0.1."""
     directory = tmp_path_factory.mktemp("tls")
     cert, key = _make_cert(directory)
-    port = free_port()
+    (port,) = free_ports(1)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "S3_"))}
     with (directory / "moto.log").open("wb") as log:
         proc = subprocess.Popen(
@@ -121,7 +123,8 @@ def tls_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, 
         _wait_tls(port, cert, proc, time.monotonic() + 30)
         yield f"https://127.0.0.1:{port}", cert
     finally:
-        stop(proc)
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
 
 
 @pytest.fixture(scope="module")
@@ -205,7 +208,7 @@ def test_aws_profile_from_shared_files(tls_server: tuple[str, Path], suite_file:
 
 
 def test_aws_profile_credentials_are_the_ones_sent(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from s3tester import api
+    from s3tester.servers import aws_env
 
     (tmp_path / "credentials").write_text(
         "[default]\naws_access_key_id = AKIDDEFAULT\naws_secret_access_key = default-secret\n"
@@ -217,27 +220,27 @@ def test_aws_profile_credentials_are_the_ones_sent(tmp_path: Path, monkeypatch: 
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    assert api._env_credentials()["main"].access_key == "AKIDDEFAULT"
+    assert aws_env.env_credentials()["main"].access_key == "AKIDDEFAULT"
     monkeypatch.setenv("AWS_PROFILE", "tester")
-    main = api._env_credentials()["main"]
+    main = aws_env.env_credentials()["main"]
     assert (main.access_key, main.secret_key.get_secret_value()) == ("AKIDPROFILE", "profile-secret")
     assert main.session_token is not None and main.session_token.get_secret_value() == "profile-token"
     # S3_* wins over AWS's chain; alt comes from S3_ALT_* only.
     monkeypatch.setenv("S3_ACCESS_KEY", "s3key")
     monkeypatch.setenv("S3_SECRET_KEY", "s3secret")
-    assert api._env_credentials()["main"].access_key == "s3key"
-    assert "alt" not in api._env_credentials()
+    assert aws_env.env_credentials()["main"].access_key == "s3key"
+    assert "alt" not in aws_env.env_credentials()
     # A profile that does not exist is a config error (exit 2), as in the AWS CLI.
     monkeypatch.setenv("AWS_PROFILE", "nope")
     from s3tester.errors import ConfigError
 
     with pytest.raises(ConfigError, match="nope"):
-        api._configured_endpoint()
+        aws_env.configured_endpoint()
 
 
 def test_no_configured_endpoint_means_embedded_never_aws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """AWS credentials alone never send the run to a public AWS endpoint."""
-    from s3tester import api
+    from s3tester.servers import aws_env
 
     for name in list(os.environ):
         if name.startswith(("AWS_", "S3_")):
@@ -245,13 +248,13 @@ def test_no_configured_endpoint_means_embedded_never_aws(tmp_path: Path, monkeyp
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKID")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "secret")
-    assert api._configured_endpoint() is None
+    assert aws_env.configured_endpoint() is None
     monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:1")
-    assert api._configured_endpoint() == "http://127.0.0.1:1"
+    assert aws_env.configured_endpoint() == "http://127.0.0.1:1"
     monkeypatch.setenv("AWS_ENDPOINT_URL_S3", "http://127.0.0.1:2")
-    assert api._configured_endpoint() == "http://127.0.0.1:2"
+    assert aws_env.configured_endpoint() == "http://127.0.0.1:2"
     monkeypatch.setenv("S3_ENDPOINT", "http://127.0.0.1:3")
-    assert api._configured_endpoint() == "http://127.0.0.1:3"
+    assert aws_env.configured_endpoint() == "http://127.0.0.1:3"
 
 
 def test_secrets_never_reach_json_logs(tls_server: tuple[str, Path], suite_file: Path, tmp_path: Path) -> None:

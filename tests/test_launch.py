@@ -25,10 +25,13 @@ import botocore.config
 import pytest
 from botocore.exceptions import ClientError
 from pydantic import SecretStr
-from s3tester.vendors import VendorProfile, launchable, load_profile
 
 from s3tester.errors import EXIT_ENDPOINT, ConfigError, EndpointError
-from s3tester.servers.launch import LocalServer, VendorNotInstalled, launched, revive, server_pid
+from s3tester.servers.catalog import launchable_vendors as launchable
+from s3tester.servers.catalog import load_profile
+from s3tester.servers.endpoint import Endpoint
+from s3tester.servers.launch import LocalServer, VendorNotInstalled, launched
+from s3tester.servers.profiles import VendorProfile
 from s3tester.suite.models import Credential, EndpointConfig
 
 LAUNCHABLE = launchable()
@@ -167,7 +170,7 @@ def bucket() -> str:
 def test_vendor_launches_answers_and_stops(name: str, tmp_path: Path, bucket: str) -> None:
     profile = require_installed(name, tmp_path)
     started = time.monotonic()
-    with launched(profile, tmp_path) as endpoint:
+    with launched(profile, tmp_path) as (_server, endpoint):
         startup = time.monotonic() - started
         pid = pid_of(tmp_path)
         os.kill(pid, 0)  # running
@@ -200,7 +203,7 @@ def test_vendor_launches_answers_and_stops(name: str, tmp_path: Path, bucket: st
 @pytest.mark.parametrize("name", ALT_DENIED)
 def test_alt_is_denied_on_mains_bucket(name: str, tmp_path: Path, bucket: str) -> None:
     profile = require_installed(name, tmp_path)
-    with launched(profile, tmp_path) as endpoint:
+    with launched(profile, tmp_path) as (_server, endpoint):
         main, alt = s3(endpoint), s3(endpoint, "alt")
         main.create_bucket(Bucket=bucket)
         main.put_object(Bucket=bucket, Key="secret.txt", Body=b"main only")
@@ -226,7 +229,7 @@ def test_alt_is_denied_on_mains_bucket(name: str, tmp_path: Path, bucket: str) -
 
 
 def test_fake_server_launches_and_stops(tmp_path: Path) -> None:
-    with launched(fake_profile(), tmp_path) as endpoint:
+    with launched(fake_profile(), tmp_path) as (_server, endpoint):
         pid = pid_of(tmp_path)
         assert s3(endpoint).list_buckets()["Buckets"] == []
         assert endpoint.vendor == "fake" and endpoint.vendor_version is None
@@ -237,7 +240,7 @@ def test_fake_server_launches_and_stops(tmp_path: Path) -> None:
 
 def test_own_workdir_is_removed_after_a_clean_stop(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    with launched(fake_profile()) as endpoint:
+    with launched(fake_profile()) as (_server, endpoint):
         (workdir,) = tmp_path.iterdir()
         assert workdir.name.startswith("s3tester-fake-")
         assert (workdir / "server.log").is_file()
@@ -258,7 +261,7 @@ def test_own_workdir_is_kept_when_startup_fails(tmp_path: Path, monkeypatch: pyt
 def test_sigterm_ignored_is_escalated_to_sigkill(tmp_path: Path) -> None:
     profile = fake_profile("ignore-term", stop_timeout=0.5)
     started = time.monotonic()
-    with launched(profile, tmp_path) as endpoint:
+    with launched(profile, tmp_path) as (_server, endpoint):
         pid = pid_of(tmp_path)
         stop_started = time.monotonic()
     stopping = time.monotonic() - stop_started
@@ -308,7 +311,7 @@ def test_secrets_are_masked_in_the_log_tail(tmp_path: Path) -> None:
     )
     with pytest.raises(EndpointError) as info, launched(profile, tmp_path):
         pass
-    assert "key is **********" in str(info.value)
+    assert "key is ***" in str(info.value)
     assert "fake-secret-value" not in str(info.value)
 
 
@@ -343,33 +346,35 @@ def test_profile_without_launch_cannot_be_launched() -> None:
 
 
 def test_revive_restarts_a_dead_server_on_the_same_port(tmp_path: Path) -> None:
-    with launched(fake_profile(), tmp_path) as endpoint:
+    with launched(fake_profile(), tmp_path) as (server, endpoint):
+        handle = Endpoint(endpoint, server)
         first = pid_of(tmp_path)
-        assert revive(endpoint.url)  # alive: nothing to do
+        assert handle.revive()  # alive: nothing to do
         assert pid_of(tmp_path) == first
         os.killpg(first, signal.SIGKILL)
         deadline = time.monotonic() + 5
         while not gone(first) and time.monotonic() < deadline:
             time.sleep(0.02)
-        assert revive(endpoint.url)
+        assert handle.revive()
         second = pid_of(tmp_path)
         assert second != first
         assert s3(endpoint).list_buckets()["Buckets"] == []  # same URL answers again
     assert gone(second)
-    assert not revive(endpoint.url)  # stopped servers are forgotten
+    assert not Endpoint(endpoint).revive()  # a server the run did not launch is never restarted
 
 
 def test_revive_restarts_a_hung_server_once(tmp_path: Path) -> None:
-    with launched(fake_profile(), tmp_path) as endpoint:
-        hung = server_pid(endpoint.url)
+    with launched(fake_profile(), tmp_path) as (server, endpoint):
+        handle = Endpoint(endpoint, server)
+        hung = handle.pid
         assert hung == pid_of(tmp_path)
-        assert revive(endpoint.url, hung_pid=hung)
+        assert handle.revive(hung_pid=hung)
         fresh = pid_of(tmp_path)
         assert fresh != hung and gone(hung)
-        assert revive(endpoint.url, hung_pid=hung)  # a second worker: already restarted
+        assert handle.revive(hung_pid=hung)  # a second worker: already restarted
         assert pid_of(tmp_path) == fresh
         assert s3(endpoint).list_buckets()["Buckets"] == []
-    assert server_pid(endpoint.url) is None
+    assert handle.pid is None
 
 
 def test_restart_refuses_when_setup_generated_the_keys(tmp_path: Path) -> None:
@@ -386,7 +391,7 @@ def test_prepare_makes_credentials_from_json_output(tmp_path: Path) -> None:
         prepare=[{"command": ["python", "-c", PRINT_KEYS], "credential": "made"}],
     )
     assert "made" in profile.credential_names()
-    with launched(profile, tmp_path) as endpoint:
+    with launched(profile, tmp_path) as (_server, endpoint):
         made = endpoint.credentials["made"]
         assert (made.access_key, made.secret_key.get_secret_value()) == ("gen-ak", "gen-sk-1")
     log = (tmp_path / "server.log").read_text()
@@ -424,7 +429,7 @@ def test_files_and_ports_are_filled_in(tmp_path: Path) -> None:
             "conf.json": ('{"port": {port}, "extra": {ports.extra}, "key": "{cred.main.access_key}"}'),
         },
     )
-    with launched(profile, tmp_path) as endpoint:
+    with launched(profile, tmp_path) as (_server, endpoint):
         conf = (tmp_path / "conf.json").read_text()
     assert f'"port": {port_of(endpoint)}, "extra": ' in conf
     assert '"key": "k"' in conf
@@ -434,9 +439,9 @@ def test_files_and_ports_are_filled_in(tmp_path: Path) -> None:
 CHILD = """\
 import json, sys, time
 from s3tester.servers.launch import launched
-from s3tester.vendors import VendorProfile
+from s3tester.servers.profiles import VendorProfile
 profile = VendorProfile.model_validate(json.loads(sys.argv[1]))
-with launched(profile) as endpoint:
+with launched(profile) as (server, endpoint):
     print("ready", flush=True)
     time.sleep(60)
 """

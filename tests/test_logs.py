@@ -9,6 +9,7 @@ import logging
 import pytest
 
 from s3tester import logs
+from s3tester.masking import Masker
 
 
 @pytest.fixture
@@ -39,13 +40,17 @@ def test_text_default_level_is_warning(stream: io.StringIO) -> None:
 
 def test_registered_secrets_and_url_signatures_are_masked(stream: io.StringIO) -> None:
     logs.setup("json", "debug", stream)
-    logs.register_secret("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
     log = logging.getLogger("s3tester.run.steps")
-    log.debug("sent %s", "secret=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-              extra={"url": "https://h/b/k?X-Amz-Credential=AKID%2F20260101&X-Amz-Signature=abcdef0123&x=1",
-                     "headers": {"Authorization": "AWS4-HMAC-SHA256 Credential=AKID/..., Signature=ff"},
-                     "nested": ["wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"],
-                     "endpoint": "https://user:pass@s3.example.test"})
+    with logs.masking(Masker(["wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"])):  # the run's secrets
+        log.debug("sent %s", "secret=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+                  extra={"url": "https://h/b/k?X-Amz-Credential=AKID%2F20260101&X-Amz-Signature=abcdef0123&x=1",
+                         "headers": {"Authorization": "AWS4-HMAC-SHA256 Credential=AKID/..., Signature=ff"},
+                         "nested": ["wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"],
+                         "endpoint": "https://user:pass@s3.example.test"})
+    log.debug("after the run: wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")  # no longer this run's secret
+    text, after = stream.getvalue().splitlines()
+    assert "wJalrXUtnFEMI" in after
+    stream = io.StringIO(text)
     text = stream.getvalue()
     assert "wJalrXUtnFEMI" not in text and "abcdef0123" not in text and "AKID%2F" not in text
     assert "Signature=ff" not in text and "user:pass" not in text

@@ -13,8 +13,9 @@ import pytest
 from click.testing import CliRunner
 
 from s3tester.cli import cli
-from s3tester.results import CaseResult, RunResult, golden, matrix, summarize
+from s3tester.results import golden, golden_files, matrix
 from s3tester.results.golden import Golden, GoldenCase
+from s3tester.results.records import CaseResult, RunResult, summarize
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM_FLAGS = [
@@ -29,7 +30,7 @@ def gold(vendor: str, cases: dict[str, tuple[str, str]], version: str = "1.0") -
                           checks=[reason] if reason else [])
           for cid, (status, reason) in cases.items()}
     return Golden(suite="s3-conformance", suite_version="1.0", vendor=vendor, vendor_version=version,
-                  summary=golden._summary(gc), cases=gc)
+                  summary=golden.golden_summary(gc), cases=gc)
 
 
 def sample() -> matrix.Matrix:
@@ -70,7 +71,7 @@ def test_html_escapes_reasons() -> None:
 
 def test_matrix_command_reads_golden_and_results_files(tmp_path: Path) -> None:
     g = gold("alpha", {"objects/a": ("passed", "")})
-    golden.write_golden(tmp_path / "alpha.json", g)
+    golden_files.write_golden(tmp_path / "alpha.json", g)
     cases = [CaseResult(id="objects/a", area="objects", status="failed", step="test[0]", operation="PutObject",
                         mismatches=["ETag: expected 'x', got 'y'"], reason="test[0] PutObject: ETag ...")]
     run = RunResult(tool_version="0", suite="s3-conformance", suite_version="1.0", vendor="beta", endpoint="http://x",
@@ -95,7 +96,7 @@ def test_committed_matrix_is_current() -> None:
     files = sorted((ROOT / "golden").glob("*/v1.0.json"))
     if not files:
         pytest.skip("no golden files yet")
-    m = matrix.build([golden.read_golden(f) for f in files])
+    m = matrix.build([golden_files.read_golden(f) for f in files])
     assert (ROOT / "docs" / "compatibility.md").read_text(encoding="utf-8") == matrix.markdown(m)
     assert (ROOT / "docs" / "compatibility.html").read_text(encoding="utf-8") == matrix.html(m)
 

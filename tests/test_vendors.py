@@ -6,16 +6,12 @@ from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
-from s3tester.vendors import (
-    VendorProfile,
-    endpoint_for,
-    list_profiles,
-    load_profile,
-    resolve_credentials,
-    vendor_dirs,
-)
 
 from s3tester.errors import EXIT_CONFIG, ConfigError
+from s3tester.servers.catalog import list_profiles, load_profile, vendor_dirs
+from s3tester.servers.profile_env import profile_endpoint as endpoint_for
+from s3tester.servers.profile_env import resolve_credentials
+from s3tester.servers.profiles import VendorProfile
 
 INPUTS = Path(__file__).parent / "inputs" / "vendors"
 REPO_VENDORS = Path(__file__).resolve().parents[1] / "vendors"

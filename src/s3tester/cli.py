@@ -304,8 +304,8 @@ def matrix(files: tuple[str, ...], markdown_out: str | None, html_out: str | Non
       s3tester matrix golden/*/v1*.json --markdown docs/compatibility.md --html docs/compatibility.html
       s3tester matrix results/moto.json results/seaweedfs.json
     """
-    from s3tester.results import matrix as mx
     from s3tester.output import write_atomic
+    from s3tester.results import matrix as mx
     from s3tester.results.golden_files import load_any
 
     table = mx.build([load_any(f) for f in files])

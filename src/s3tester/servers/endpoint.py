@@ -14,7 +14,7 @@ import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from s3tester.errors import ConfigError
@@ -99,6 +99,11 @@ class EndpointChoice:
         ]
 
 
+def embedded() -> EndpointChoice:
+    """The embedded default: the `moto` profile, launched on a free loopback port."""
+    return EndpointChoice(EMBEDDED, profile=load_profile(EMBEDDED))
+
+
 def _from_suite_config(suite: Suite, url: str | None) -> EndpointConfig | None:
     cfg = suite.config
     if cfg is None or not (url or cfg.endpoint):
@@ -133,7 +138,7 @@ def choose_endpoint(
         chosen = EndpointConfig(url=url, region=env_region(), credentials=env_credentials())
     if chosen is not None:
         return EndpointChoice(chosen.vendor, config=chosen, region=region, verify_ssl=verify_ssl)
-    return EndpointChoice(EMBEDDED, profile=load_profile(EMBEDDED), region=region, verify_ssl=verify_ssl)
+    return replace(embedded(), region=region, verify_ssl=verify_ssl)
 
 
 @contextmanager
