@@ -7,7 +7,7 @@ VENDOR ?= moto
 SUITE  ?= suites/v1
 ARGS   ?=
 
-.PHONY: help venv run test lint typecheck unit vendors test-vendor golden-update matrix conformance bench schema docker-build docker-run clean
+.PHONY: help venv run test lint typecheck unit vendors system test-vendor golden-update matrix conformance bench schema docker-build docker-run clean
 
 help:
 	@echo "make run                      run suites/v1 against the embedded moto server, print the table"
@@ -39,10 +39,13 @@ typecheck: $(STAMP)
 vendors: $(STAMP)
 	bash scripts/install-vendor.sh all
 
+system:
+	bash scripts/install-system.sh chromium
+
 unit: $(STAMP)
 	$(BIN)/pytest -q $(ARGS)
 
-test: lint typecheck vendors
+test: lint typecheck vendors system
 	$(BIN)/pytest -q $(ARGS)
 
 test-vendor: $(STAMP)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import nox
-from s3tester.vendors import launchable
+from s3tester.servers.catalog import launchable_vendors
 
 nox.options.sessions = ["lint", "typecheck", "tests"]
 nox.options.reuse_existing_virtualenvs = True
 
-LAUNCHABLE = launchable()  # every profile with a `launch:` section
+LAUNCHABLE = launchable_vendors()  # every profile with a `launch:` section
 
 
 @nox.session(python=False)

@@ -111,6 +111,8 @@ def write_suite(root: Path, mode: str, size: int, part: int) -> None:
 def worker(endpoint_json: str, mode: str, size: int, part: int) -> dict[str, Any]:
     """Runs in the subprocess: one case, then this process's figures as JSON."""
     from s3tester.run.engine import Engine
+    from s3tester.run.plan import make_plan
+    from s3tester.servers.endpoint import Endpoint
     from s3tester.suite.loader import load_suite
     from s3tester.suite.models import EndpointConfig
 
@@ -118,11 +120,11 @@ def worker(endpoint_json: str, mode: str, size: int, part: int) -> dict[str, Any
     with tempfile.TemporaryDirectory(prefix="s3tester-big-") as tmp:
         write_suite(Path(tmp), mode, size, part)
         suite = load_suite(tmp)
-        engine = Engine(endpoint, parallel=1, timeout=600)
+        engine = Engine(Endpoint(endpoint), parallel=1, timeout=600)
         engine.clients.get("main")  # the client exists before the baseline is taken
         before = current_rss_mib()
         started = time.perf_counter()
-        result = engine.run(suite, suite.cases)
+        result = engine.run(make_plan(suite, suite.cases))
         seconds = time.perf_counter() - started
     case = result.cases[0]
     put_ops = ("PutObject",) if mode == "single" else ("CreateMultipartUpload", "UploadPart", "CompleteMultipartUpload")
@@ -156,7 +158,7 @@ def human(size: int) -> str:
 
 
 def main() -> None:
-    from s3tester.run.bodies import parse_size
+    from s3tester.suite.bodyspec import parse_size
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--server", default="seaweedfs", choices=("seaweedfs", "moto"))

@@ -26,32 +26,34 @@ _BOTO3_SESSION: Any = None
 
 @contextmanager
 def server(name: str) -> Iterator[Any]:
-    """Start a local S3 server and yield its EndpointConfig: moto (embedded) or a vendor profile."""
-    if name == "moto":
-        from s3tester.embedded import moto_server
+    """Start a local S3 server (a launchable vendor profile; moto is the embedded default)
+    and yield its EndpointConfig."""
+    from s3tester.servers.catalog import load_profile
+    from s3tester.servers.endpoint import EndpointChoice, open_endpoint
 
-        with moto_server() as endpoint:
-            yield endpoint
-        return
-    from s3tester.vendors import load_profile
-
-    from s3tester.servers.launch import launched
-
-    with launched(load_profile(name)) as endpoint:
-        yield endpoint
+    with open_endpoint(EndpointChoice(name, profile=load_profile(name))) as endpoint:
+        yield endpoint.config
 
 
 def available(name: str) -> bool:
     """Is the server installed (moto always is; seaweedfs after scripts/install-vendor.sh)?"""
     if name == "moto":
         return True
-    from s3tester.vendors import load_profile
-
-    from s3tester.servers.launch import find_executable
+    from s3tester.servers.catalog import load_profile
+    from s3tester.servers.process import find_executable
 
     profile = load_profile(name)
     assert profile.launch is not None
     return find_executable(profile.launch.command[0], profile.launch, name) is not None
+
+
+def engine_run(endpoint: Any, suite: Any, cases: Any, **engine: Any) -> Any:
+    """Run `cases` of `suite` with s3tester's engine (the execute step of the pipeline)."""
+    from s3tester.run.engine import Engine
+    from s3tester.run.plan import make_plan
+    from s3tester.servers.endpoint import Endpoint
+
+    return Engine(Endpoint(endpoint), **engine).run(make_plan(suite, list(cases)))
 
 
 def raw_client(endpoint: Any, name: str = "main", pool: int = 10) -> Any:

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from common import header
+from common import engine_run, header
 
 
 def timed(fn: Any, *args: Any) -> tuple[float, Any]:
@@ -36,7 +36,6 @@ def write_suite(root: Path, cases: int) -> None:
 
 def measure(cases: int) -> dict[str, float]:
     from s3tester.results import report
-    from s3tester.run.engine import Engine
     from s3tester.suite.loader import load_suite
     from s3tester.suite.models import Credential, EndpointConfig
 
@@ -44,7 +43,7 @@ def measure(cases: int) -> dict[str, float]:
     with tempfile.TemporaryDirectory(prefix="s3tester-many-") as tmp:
         write_suite(Path(tmp), cases)
         load, suite = timed(load_suite, tmp)
-    run, result = timed(Engine(endpoint, parallel=8).run, suite, suite.cases)
+    run, result = timed(engine_run, endpoint, suite, suite.cases, parallel=8)
     out = {"load": load, "run": run}
     for fmt in ("table", "json", "junit"):
         out[fmt], _ = timed(report.render, result, fmt)

@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from common import SERVERS, RequestCounter, available, header, median, raw_client, server, timed
+from common import SERVERS, RequestCounter, available, engine_run, header, median, raw_client, server, timed
 
 
 def payload(case: int, key: int) -> str:
@@ -88,9 +88,7 @@ def raw_run(endpoint: Any, cases: int, keys: int, tag: str) -> int:
 
 
 def s3tester_run(endpoint: Any, suite: Any) -> int:
-    from s3tester.run.engine import Engine
-
-    result = Engine(endpoint, parallel=1).run(suite, suite.cases)
+    result = engine_run(endpoint, suite, suite.cases, parallel=1)
     return result.summary.total - result.summary.passed
 
 

@@ -13,12 +13,11 @@ from __future__ import annotations
 import argparse
 import time
 
-from common import ROOT, SERVERS, available, header, server, timed
+from common import ROOT, SERVERS, available, engine_run, header, server, timed
 
 
 def measure(name: str, suite_path: str, levels: list[int], repeat: int) -> dict[int, float]:
-    from s3tester.api import check_credentials
-    from s3tester.run.engine import Engine
+    from s3tester.run.plan import credential_skips
     from s3tester.suite.loader import load_suite
 
     suite = load_suite(suite_path)
@@ -26,13 +25,13 @@ def measure(name: str, suite_path: str, levels: list[int], repeat: int) -> dict[
     rates: dict[int, float] = {}
     baseline: dict[str, str] = {}
     with server(name) as endpoint:
-        check_credentials(suite, endpoint, cases)
-        Engine(endpoint, parallel=max(levels)).run(suite, cases[: max(levels) * 2])  # warm-up
+        credential_skips(cases, endpoint.credentials, endpoint.url)
+        engine_run(endpoint, suite, cases[: max(levels) * 2], parallel=max(levels))  # warm-up
         for level in levels:
             best = None
             for _ in range(repeat):
                 cpu = time.process_time()
-                seconds, result = timed(Engine(endpoint, parallel=level).run, suite, cases)
+                seconds, result = timed(engine_run, endpoint, suite, cases, parallel=level)
                 cpu = time.process_time() - cpu
                 if best is None or seconds < best[0]:
                     best = (seconds, result, cpu)

@@ -113,15 +113,15 @@ def test_signal_stops_cleans_up_and_writes_partial_results(
     results = tmp_path / "results.json"
     proc, before = _start(moto_endpoint, slow_suite, results)
     proc.send_signal(sig)
-    started = time.monotonic()
-    out, err = proc.communicate(timeout=30)
+    out, err = proc.communicate(timeout=60)  # a guard against a hang, not a measurement
     assert proc.returncode == code, err
-    assert time.monotonic() - started < 8  # in-flight steps finish, nothing new starts
     assert "Traceback" not in err and f"{sig.name}: stopping" in err
     result = json.loads(results.read_text())
     assert result["complete"] is False
     assert "INCOMPLETE" in out
     assert result["summary"]["passed"] < 12
+    # in-flight steps finish, nothing new starts: the cases not begun are skipped as interrupted
+    assert any(c["status"] == "skipped" and c["reason"] == "interrupted" for c in result["cases"])
     left = {n for n in _names(foreign) - before if n.startswith(f"s3t-{result['run_id']}-")}
     assert left == set(), f"buckets left behind: {sorted(left)}"
 
@@ -133,10 +133,8 @@ def test_second_interrupt_stops_at_once_and_clean_removes_the_rest(
     proc.send_signal(signal.SIGINT)
     time.sleep(0.05)
     proc.send_signal(signal.SIGINT)
-    started = time.monotonic()
-    _, err = proc.communicate(timeout=30)
+    _, err = proc.communicate(timeout=60)  # a guard against a hang, not a measurement
     assert proc.returncode == 130, err
-    assert time.monotonic() - started < 3
     assert "Traceback" not in err
     assert "s3tester clean --run-id " in err
     run_id = err.split("--run-id ", 1)[1].split()[0]

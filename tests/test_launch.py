@@ -260,14 +260,11 @@ def test_own_workdir_is_kept_when_startup_fails(tmp_path: Path, monkeypatch: pyt
 
 def test_sigterm_ignored_is_escalated_to_sigkill(tmp_path: Path) -> None:
     profile = fake_profile("ignore-term", stop_timeout=0.5)
-    started = time.monotonic()
-    with launched(profile, tmp_path) as (_server, endpoint):
+    with launched(profile, tmp_path) as (server, endpoint):
         pid = pid_of(tmp_path)
-        stop_started = time.monotonic()
-    stopping = time.monotonic() - stop_started
+        proc = server.proc
     assert_gone(pid, port_of(endpoint))
-    assert 0.4 <= stopping < 5, stopping
-    assert time.monotonic() - started < 10
+    assert proc is not None and proc.returncode == -signal.SIGKILL  # SIGTERM ignored, then killed
 
 
 def test_startup_failure_raises_with_log_tail(tmp_path: Path) -> None:
@@ -287,7 +284,6 @@ def test_not_ready_in_time_is_an_endpoint_error_and_the_process_is_stopped(
     tmp_path: Path,
 ) -> None:
     profile = fake_profile("forbidden", ready_timeout=1)
-    started = time.monotonic()
     with (
         pytest.raises(
             EndpointError,
@@ -297,7 +293,6 @@ def test_not_ready_in_time_is_an_endpoint_error_and_the_process_is_stopped(
         launched(profile, tmp_path),
     ):
         pass
-    assert time.monotonic() - started < 5
     pid = pid_of(tmp_path)
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
@@ -411,11 +406,9 @@ def test_prepare_failure_is_an_endpoint_error_before_the_server_starts(tmp_path:
 
 
 def test_prepare_timeout_and_unreadable_output(tmp_path: Path) -> None:
-    slow = fake_profile(prepare=[{"command": ["python", "-c", "import time; time.sleep(5)"], "timeout": 0.5}])
-    started = time.monotonic()
+    slow = fake_profile(prepare=[{"command": ["python", "-c", "import time; time.sleep(30)"], "timeout": 0.5}])
     with pytest.raises(EndpointError, match=r"no answer within 0.5s"), launched(slow, tmp_path):
-        pass
-    assert time.monotonic() - started < 4
+        pass  # the message says it gave up at 0.5 s; unbounded, it would wait the 30 s out
     garbled = fake_profile(prepare=[{"command": ["python", "-c", "print('not json')"], "credential": "made"}])
     with pytest.raises(EndpointError, match="cannot read a key pair"), launched(garbled, tmp_path):
         pass

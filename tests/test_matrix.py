@@ -4,7 +4,6 @@ headless Chromium (loads, shows every vendor, runs its script, no console errors
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -102,23 +101,12 @@ def test_committed_matrix_is_current() -> None:
 
 
 # -- headless Chromium -------------------------------------------------------------------
-def _chromium() -> str | None:
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if found:
-        return found
-    if os.geteuid() == 0 and shutil.which("apt-get") and not os.environ.get("S3TESTER_NO_APT"):
-        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        subprocess.run(["apt-get", "update", "-qq"], env=env, capture_output=True, timeout=600)
-        subprocess.run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium"],
-                       env=env, capture_output=True, timeout=1200)
-    return shutil.which("chromium")
-
-
 @pytest.fixture(scope="module")
 def chromium() -> str:
-    found = _chromium()
+    """Debian's chromium, which `make test` installs (scripts/install-system.sh); never here."""
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
     if not found:
-        pytest.skip("Debian chromium is not installed and could not be installed (apt-get install chromium as root)")
+        pytest.skip("chromium is not installed: bash scripts/install-system.sh chromium (as root; make test runs it)")
     return found
 
 
