@@ -94,8 +94,8 @@ def merge(before: Golden | None, after: Golden, in_suite: Iterable[str] | None =
     cases: dict[str, GoldenCase] = {}
     for cid, case in after.cases.items():
         prior = old.get(cid)
-        if prior is not None and prior.signature == case.signature:
-            case = prior  # same outcome: keep the recorded wording, so files do not churn
+        if prior is not None and (prior.signature == case.signature or (prior.flaky and prior.status == case.status)):
+            case = prior  # same outcome (or a flaky one's usual variation): keep the recorded wording
         elif prior is not None and (prior.note or prior.flaky or prior.skip):
             case = case.model_copy(update={"note": prior.note, "flaky": prior.flaky, "skip": prior.skip})
         cases[cid] = case
