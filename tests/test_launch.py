@@ -29,7 +29,6 @@ from pydantic import SecretStr
 from s3tester.errors import EXIT_ENDPOINT, ConfigError, EndpointError
 from s3tester.servers.catalog import launchable_vendors as launchable
 from s3tester.servers.catalog import load_profile
-from s3tester.servers.endpoint import Endpoint
 from s3tester.servers.launch import LocalServer, VendorNotInstalled, launched
 from s3tester.servers.profiles import VendorProfile
 from s3tester.suite.models import Credential, EndpointConfig
@@ -338,38 +337,6 @@ def test_profile_without_launch_cannot_be_launched() -> None:
         launched(load_profile("minio")),
     ):
         pass
-
-
-def test_revive_restarts_a_dead_server_on_the_same_port(tmp_path: Path) -> None:
-    with launched(fake_profile(), tmp_path) as (server, endpoint):
-        handle = Endpoint(endpoint, server)
-        first = pid_of(tmp_path)
-        assert handle.revive()  # alive: nothing to do
-        assert pid_of(tmp_path) == first
-        os.killpg(first, signal.SIGKILL)
-        deadline = time.monotonic() + 5
-        while not gone(first) and time.monotonic() < deadline:
-            time.sleep(0.02)
-        assert handle.revive()
-        second = pid_of(tmp_path)
-        assert second != first
-        assert s3(endpoint).list_buckets()["Buckets"] == []  # same URL answers again
-    assert gone(second)
-    assert not Endpoint(endpoint).revive()  # a server the run did not launch is never restarted
-
-
-def test_revive_restarts_a_hung_server_once(tmp_path: Path) -> None:
-    with launched(fake_profile(), tmp_path) as (server, endpoint):
-        handle = Endpoint(endpoint, server)
-        hung = handle.pid
-        assert hung == pid_of(tmp_path)
-        assert handle.revive(hung_pid=hung)
-        fresh = pid_of(tmp_path)
-        assert fresh != hung and gone(hung)
-        assert handle.revive(hung_pid=hung)  # a second worker: already restarted
-        assert pid_of(tmp_path) == fresh
-        assert s3(endpoint).list_buckets()["Buckets"] == []
-    assert handle.pid is None
 
 
 def test_restart_refuses_when_setup_generated_the_keys(tmp_path: Path) -> None:

@@ -12,10 +12,10 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from s3tester.errors import ConfigError, Location, Problem
+from s3tester.output import write_atomic
 from s3tester.results.golden import Golden
 from s3tester.results.golden_diff import compare, diff_lines, merge
 from s3tester.results.normalize import normalize
-from s3tester.output import write_atomic
 from s3tester.results.records import RunResult
 
 

@@ -7,8 +7,8 @@ import json
 from collections import defaultdict
 from xml.etree import ElementTree as ET
 
-from s3tester.suite.models import Case
 from s3tester.results.records import STATUSES, RunResult
+from s3tester.suite.models import Case
 
 FORMATS = ("table", "json", "yaml", "junit")
 PERF_ROWS = 8

@@ -63,9 +63,10 @@ class OperationSender:
             params["CreateBucketConfiguration"] = {"LocationConstraint": region}
         client = self.clients.get(step.as_, step.timeout)
         method = getattr(client, operations.method_name(step.op))
+        body = body_spec(params["Body"], None) if "Body" in params else None
         for attempt in (1, 2):
-            if "Body" in params:
-                params["Body"] = open_body(body_spec(params["Body"], None))
+            if body is not None:  # a fresh readable per attempt, from the spec (never the last attempt's)
+                params["Body"] = open_body(body)
             started = time.perf_counter()
             try:
                 response = method(**params)
@@ -87,9 +88,9 @@ class OperationSender:
                 self.record(step.op, time.perf_counter() - started, True)
                 raise NoAnswer(f"{step.op}: timed out: {exc}", timed_out=True) from None
             finally:
-                body = params.get("Body")
-                if hasattr(body, "close"):
-                    body.close()
+                sent = params.get("Body")
+                if hasattr(sent, "close"):
+                    sent.close()
             digest = None
             stream = response.pop("Body", None) if isinstance(response, dict) else None
             if stream is not None and hasattr(stream, "read"):

@@ -88,7 +88,9 @@ class RawSender:
             digest = drain(response)
         except urllib3.exceptions.HTTPError as exc:
             self.record(label, time.perf_counter() - started, True)
-            lost = not isinstance(exc, urllib3.exceptions.TimeoutError)
+            # NewConnectionError subclasses ConnectTimeoutError, but a refusal is a lost server
+            refused = isinstance(exc, urllib3.exceptions.NewConnectionError)
+            lost = refused or not isinstance(exc, urllib3.exceptions.TimeoutError)
             raise NoAnswer(
                 f"{label} {url.split('?')[0]}: {type(exc).__name__}: {exc}", connection=lost, timed_out=not lost
             ) from None

@@ -63,7 +63,8 @@ def configured_endpoint() -> str | None:
 
 def env_region() -> str:
     """S3_REGION, else AWS_REGION / AWS_DEFAULT_REGION / the profile's region, else us-east-1."""
-    return os.environ.get("S3_REGION") or aws_session().get_config_variable("region") or "us-east-1"
+    env = os.environ
+    return env.get("S3_REGION") or env.get("AWS_REGION") or aws_session().get_config_variable("region") or "us-east-1"
 
 
 def env_credentials() -> dict[str, Credential]:

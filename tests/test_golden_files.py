@@ -1,0 +1,116 @@
+"""golden_files: paths, reading and writing, check and update verdicts, load_any and recorded skips."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from s3tester.errors import ConfigError
+from s3tester.results import golden, golden_files
+from s3tester.results.golden import Golden, GoldenCase
+from s3tester.results.records import CaseResult, RunResult, summarize
+
+
+def gcase(status: str, *checks: str, note: str | None = None, skip: str | None = None) -> GoldenCase:
+    step, op = ("test[0]", "GetObject") if status != "passed" else (None, None)
+    return GoldenCase(status=status, step=step, operation=op, checks=list(checks), note=note, skip=skip)  # type: ignore[arg-type]
+
+
+def gfile(cases: dict[str, GoldenCase], **kw: str) -> Golden:
+    data = {"suite": "s3-conformance", "suite_version": "1.0", "vendor": "acme", "vendor_version": "2.1"}
+    data.update(kw)
+    return Golden(summary=golden.golden_summary(cases), cases=cases, **data)  # type: ignore[arg-type]
+
+
+def run_result(cases: list[CaseResult], **kw: object) -> RunResult:
+    base: dict[str, object] = dict(
+        tool_version="0.1.0", suite="s3-conformance", suite_version="1.0", vendor="acme",
+        vendor_version="2.1", endpoint="http://127.0.0.1:9000", run_id="abcd1234",
+        started="2026-01-01T00:00:00Z", duration=1.0,
+    )
+    base.update(kw)
+    return RunResult(summary=summarize(cases), cases=cases, **base)  # type: ignore[arg-type]
+
+
+def test_check_update_writes_atomically_and_reports(tmp_path: Path) -> None:
+    first = gfile({"a/x": gcase("passed"), "a/y": gcase("failed", "status: expected 404, got 200")})
+    verdict = golden_files.check(first, tmp_path, update=True)
+    path = tmp_path / "acme" / "v1.0.json"
+    assert verdict.lines == [f"created {path} (2 cases, 1 passed)"] and not verdict.failed
+    # a hand-written note survives the next update
+    data = json.loads(path.read_text())
+    data["cases"]["a/y"]["note"] = "vendor bug 42"
+    path.write_text(json.dumps(data, indent=2))
+    second = gfile({"a/x": gcase("failed", "status: expected 200, got 500"), "a/y": gcase("failed", "status: expected 404, got 200")})
+    verdict = golden_files.check(second, tmp_path, update=True)
+    assert verdict.lines[0].startswith(f"updated {path}") and "REGRESSION a/x: passed -> failed" in verdict.lines[1]
+    assert json.loads(path.read_text())["cases"]["a/y"]["note"] == "vendor bug 42"
+    assert golden_files.check(second, tmp_path, update=True).lines == [f"golden {path} is up to date (2 cases)"]
+    assert [p.name for p in path.parent.iterdir()] == ["v1.0.json"]  # no temp files left behind
+    assert not golden_files.check(second, tmp_path).failed
+
+
+def test_bad_golden_files_are_config_errors(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"no golden file at .*: create it with --update-golden"):
+        golden_files.read_golden(tmp_path / "missing.json")
+    (tmp_path / "bad.json").write_text('{"cases": \n  [}')
+    with pytest.raises(ConfigError) as exc:
+        golden_files.read_golden(tmp_path / "bad.json")
+    assert str(exc.value).startswith(f"{tmp_path / 'bad.json'}:2:")
+    (tmp_path / "wrong.json").write_text(json.dumps({"suite": "s", "suite_version": "1", "vendor": "v",
+                                                     "summary": {}, "cases": {"a/x": {"status": "great"}}}))
+    with pytest.raises(ConfigError) as exc:
+        golden_files.read_golden(tmp_path / "wrong.json")
+    assert "cases.a/x.status: Input should be" in str(exc.value) and exc.value.exit_code == 2
+    other = gfile({}, suite_version="2.0")
+    golden_files.write_golden(tmp_path / "acme" / "v1.0.json", other)
+    with pytest.raises(ConfigError, match=r"is for suite s3-conformance 2\.0, this run is s3-conformance 1\.0"):
+        golden_files.check(gfile({}), tmp_path)
+
+
+def test_golden_path_naming() -> None:
+    assert golden_files.golden_path("golden", "seaweedfs", "1.0") == Path("golden/seaweedfs/v1.0.json")
+    assert golden_files.golden_path("x/custom.json", "seaweedfs", "1.0") == Path("x/custom.json")
+
+
+
+def test_load_any_takes_a_results_file_or_a_golden_file(tmp_path: Path) -> None:
+    bad = CaseResult(id="objects/b", area="objects", status="failed", step="test[0]", operation="GetObject",
+                     mismatches=["Prefix: expected 's3t-abcd1234-0001', got None"])
+    result = run_result([CaseResult(id="objects/a", area="objects", status="passed"), bad])
+    (tmp_path / "results.json").write_text(result.to_json())
+    loaded = golden_files.load_any(tmp_path / "results.json")
+    assert loaded.cases["objects/b"].checks == ["Prefix: expected '<bucket>', got None"]
+    assert loaded.summary.total == 2 and loaded.summary.failed == 1
+    written = gfile({"a/x": gcase("failed", "status: expected 404, got 200", note="kept")})
+    golden_files.write_golden(tmp_path / "g.json", written)
+    assert golden_files.load_any(tmp_path / "g.json") == written
+
+
+def test_load_any_refuses_unreadable_broken_and_interrupted_input(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="cannot read"):
+        golden_files.load_any(tmp_path / "missing.json")
+    (tmp_path / "broken.json").write_text("{\n  nope")
+    with pytest.raises(ConfigError) as exc:
+        golden_files.load_any(tmp_path / "broken.json")
+    assert str(exc.value).startswith(f"{tmp_path / 'broken.json'}:2:")
+    (tmp_path / "invalid.json").write_text(json.dumps({"cases": [{"id": "a/x"}]}))
+    with pytest.raises(ConfigError, match="not a valid results file"):
+        golden_files.load_any(tmp_path / "invalid.json")
+    partial = run_result([CaseResult(id="a/x", area="a", status="passed")], complete=False)
+    (tmp_path / "partial.json").write_text(partial.to_json())
+    assert golden_files.load_any(tmp_path / "partial.json").cases["a/x"].status == "passed"
+    with pytest.raises(ConfigError, match="interrupted run"):
+        golden_files.load_any(tmp_path / "partial.json", complete=True)
+
+
+def test_golden_skips_are_read_from_the_vendors_file(tmp_path: Path) -> None:
+    cases = {"a/hangs": gcase("skipped", skip="hangs the server"), "a/x": gcase("passed")}
+    golden_files.write_golden(tmp_path / "acme" / "v1.0.json", gfile(cases))
+    assert golden_files.golden_skips(tmp_path, "acme", "1.0") == {"a/hangs": "skipped on acme: hangs the server"}
+    assert golden_files.golden_skips(tmp_path, "acme", "2.0") == {}
+    assert golden_files.golden_skips(tmp_path, "other", "1.0") == {}
+    (tmp_path / "acme" / "v3.0.json").write_text("not json")
+    assert golden_files.golden_skips(tmp_path, "acme", "3.0") == {}  # reported when the run is compared

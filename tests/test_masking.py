@@ -1,0 +1,95 @@
+"""masking: known secrets (raw and URL-encoded) and secret-shaped values are masked in text and trees."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+import pytest
+
+from s3tester.masking import MASK, MIN_SECRET, Masker
+from s3tester.suite.models import Credential
+
+SECRET = "S3cr3t+Zebra/Quokka=42"
+
+
+def test_a_secret_is_masked_raw_and_url_encoded() -> None:
+    masker = Masker([SECRET])
+    assert masker.mask(f"key {SECRET} twice {SECRET}") == f"key {MASK} twice {MASK}"
+    encoded = quote(SECRET, safe="")
+    assert encoded != SECRET
+    assert masker.mask(f"https://h/b/k?token={encoded}&x=1") == f"https://h/b/k?token={MASK}&x=1"
+    assert masker.mask("nothing secret here") == "nothing secret here"
+
+
+def test_short_and_empty_secrets_are_ignored() -> None:
+    short = "a" * (MIN_SECRET - 1)
+    masker = Masker([short, "", None])
+    assert masker.mask(f"{short} banana") == f"{short} banana"
+    masker.add("a" * MIN_SECRET)
+    assert masker.mask("a" * MIN_SECRET + " banana") == f"{MASK} banana"
+
+
+def test_the_longest_secret_wins_when_one_contains_another() -> None:
+    masker = Masker(["abcd", "abcdefgh"])
+    assert masker.mask("x abcdefgh y abcd") == f"x {MASK} y {MASK}"
+
+
+def test_for_credentials_masks_secret_keys_and_tokens_not_access_keys() -> None:
+    creds = [Credential.of("AKIDMAIN", "mainsecret1", "sessiontoken1"), Credential.of("AKIDALT", "altsecret2")]
+    masker = Masker.for_credentials(creds)
+    text = "AKIDMAIN mainsecret1 sessiontoken1 AKIDALT altsecret2"
+    assert masker.mask(text) == f"AKIDMAIN {MASK} {MASK} AKIDALT {MASK}"
+
+
+@pytest.mark.parametrize(
+    "name", ["X-Amz-Signature", "X-Amz-Credential", "X-Amz-Security-Token", "Signature", "AWSAccessKeyId",
+             "x-amz-security-token"],
+)
+def test_secrets_in_query_strings_are_masked_whatever_their_value(name: str) -> None:
+    url = f"http://127.0.0.1:9000/b/k?X-Amz-Expires=60&{name}=Zm9vYmFy%2Fbaz&part=2"
+    assert Masker().mask(url) == f"http://127.0.0.1:9000/b/k?X-Amz-Expires=60&{name}={MASK}&part=2"
+
+
+def test_authorization_headers_are_masked() -> None:
+    masker = Masker()
+    header = "Authorization: AWS AKIDEXAMPLE:frJIUN8DYpKDtOLCwo"
+    assert masker.mask(header) == f"Authorization: {MASK}"
+    as_repr = "{'Host': 'h', 'Authorization': 'AWS4-HMAC-SHA256 Credential=AKID/2026/s3', 'X': 'y'}"
+    assert masker.mask(as_repr) == f"{{'Host': 'h', 'Authorization': '{MASK}', 'X': 'y'}}"
+    sigv4 = "authorization=AWS4-HMAC-SHA256 Credential=AKID/x, SignedHeaders=host, Signature=0123abcd"
+    masked = masker.mask(sigv4)
+    assert "AKID" not in masked and "0123abcd" not in masked
+
+
+def test_url_userinfo_is_masked() -> None:
+    masker = Masker()
+    assert masker.mask("proxy http://user:pa55word@proxy.local:3128/x") == f"proxy http://{MASK}@proxy.local:3128/x"
+    assert masker.mask("https://USER:p@h/") == f"https://{MASK}@h/"
+    assert masker.mask("http://h:9000/bucket") == "http://h:9000/bucket"
+
+
+def test_mask_tree_walks_dicts_lists_tuples_and_sets() -> None:
+    masker = Masker([SECRET])
+    tree = {
+        "body": f"has {SECRET}",
+        "nested": [{"url": "http://h/k?X-Amz-Signature=abc"}, (SECRET, 3)],
+        "tags": {SECRET},
+        "count": 7, "ratio": 0.5, "ok": True, "none": None,
+        5: "numeric key",
+    }
+    assert masker.mask_tree(tree) == {
+        "body": f"has {MASK}",
+        "nested": [{"url": f"http://h/k?X-Amz-Signature={MASK}"}, [MASK, 3]],
+        "tags": [MASK],
+        "count": 7, "ratio": 0.5, "ok": True, "none": None,
+        "5": "numeric key",
+    }
+
+
+def test_mask_tree_masks_other_objects_by_their_text() -> None:
+    class Opaque:
+        def __str__(self) -> str:
+            return f"Opaque({SECRET})"
+
+    assert Masker([SECRET]).mask_tree(Opaque()) == f"Opaque({MASK})"
+    assert Masker([SECRET]).mask_tree(b"bytes") == "b'bytes'"
