@@ -3,9 +3,12 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+RUNSTAMP := $(VENV)/.installed-run
 VENDOR ?= moto
 SUITE  ?= suites/v1
 ARGS   ?=
+GOLDEN ?= golden
+MATRIX_FILES ?= $(wildcard $(GOLDEN)/*/v1.0.json)
 
 .PHONY: help venv run test lint typecheck unit vendors system test-vendor golden-update matrix conformance bench schema docker-build docker-run clean
 
@@ -17,15 +20,21 @@ help:
 	@echo "make matrix                   regenerate docs/compatibility.{md,html} from golden/"
 	@echo "make bench                    print overhead, scaling, big-object and start-up figures"
 
-$(STAMP): pyproject.toml
+# What running needs (make run): the package and its dependencies only.
+$(RUNSTAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q -e .
+	touch $(RUNSTAMP)
+
+# What developing needs (make test and the rest): also the dev tool chain.
+$(STAMP): $(RUNSTAMP)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[dev]'
 	touch $(STAMP)
 
 venv: $(STAMP)
 
-run: $(STAMP)
+run: $(RUNSTAMP)
 	$(BIN)/s3tester run $(SUITE) --parallel 8 $(ARGS) || test $$? -eq 1
 
 lint: $(STAMP)
@@ -48,20 +57,21 @@ unit: $(STAMP)
 test: lint typecheck vendors system
 	$(BIN)/pytest -q $(ARGS)
 
-test-vendor: $(STAMP)
+test-vendor: $(RUNSTAMP)
 	bash scripts/install-vendor.sh $(VENDOR)
-	$(BIN)/s3tester run $(SUITE) --vendor $(VENDOR) --golden golden/ --parallel 8 $(ARGS)
+	$(BIN)/s3tester run $(SUITE) --vendor $(VENDOR) --golden $(GOLDEN)/ --parallel 8 $(ARGS)
 
-golden-update: $(STAMP)
+golden-update: $(RUNSTAMP)
 	bash scripts/install-vendor.sh $(VENDOR)
-	$(BIN)/s3tester run $(SUITE) --vendor $(VENDOR) --golden golden/ --update-golden --parallel 8 $(ARGS)
-	$(MAKE) matrix
+	$(BIN)/s3tester run $(SUITE) --vendor $(VENDOR) --golden $(GOLDEN)/ --update-golden --parallel 8 $(ARGS)
+	$(MAKE) matrix GOLDEN=$(GOLDEN)
 
-matrix: $(STAMP)
-	$(BIN)/s3tester matrix golden/*/v1.0.json --markdown docs/compatibility.md --html docs/compatibility.html
+matrix: $(RUNSTAMP)
+	$(BIN)/s3tester matrix $(MATRIX_FILES) --markdown docs/compatibility.md --html docs/compatibility.html
 
+SESSIONS ?= conformance
 conformance: $(STAMP)
-	$(BIN)/nox -s conformance
+	$(BIN)/nox -s "$(SESSIONS)" $(if $(ARGS),-- $(ARGS))
 
 bench: $(STAMP)
 	bash scripts/install-vendor.sh seaweedfs

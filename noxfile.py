@@ -1,6 +1,12 @@
-"""nox sessions: tests, lint, typecheck, conformance (every launchable vendor), golden_update."""
+"""nox sessions: tests, lint, typecheck, conformance (every launchable vendor), golden_update.
+
+Sessions run in the environment nox itself runs in (`.venv/bin/nox`), with no activated
+venv needed: tools are called through this interpreter (`python -m ...`), never from PATH.
+"""
 
 from __future__ import annotations
+
+import sys
 
 import nox
 
@@ -10,29 +16,32 @@ nox.options.sessions = ["lint", "typecheck", "tests"]
 nox.options.reuse_existing_virtualenvs = True
 
 LAUNCHABLE = launchable_vendors()  # every profile with a `launch:` section
+S3TESTER = (sys.executable, "-m", "s3tester")
 
 
 @nox.session(python=False)
 def lint(session: nox.Session) -> None:
-    session.run("ruff", "check", ".")
+    session.run(sys.executable, "-m", "ruff", "check", ".")
 
 
 @nox.session(python=False)
 def typecheck(session: nox.Session) -> None:
-    session.run("mypy")
+    session.run(sys.executable, "-m", "mypy")
 
 
 @nox.session(python=False)
 def tests(session: nox.Session) -> None:
-    session.run("pytest", "-q", *session.posargs)
+    session.run(sys.executable, "-m", "pytest", "-q", *session.posargs)
 
 
 @nox.session(python=False)
 @nox.parametrize("vendor", LAUNCHABLE)
 def conformance(session: nox.Session, vendor: str) -> None:
-    """Launch the vendor, run suites/v1, compare with golden/<vendor>/; fail on regressions."""
+    """Launch the vendor, run suites/v1, compare with golden/<vendor>/; fail on regressions.
+    Extra arguments go to `s3tester run`: nox -s conformance -- -g 'buckets/*'."""
     session.run("bash", "scripts/install-vendor.sh", vendor, external=True)
-    session.run("s3tester", "run", "suites/v1", "--vendor", vendor, "--golden", "golden/", "--parallel", "8")
+    session.run(*S3TESTER, "run", "suites/v1", "--vendor", vendor, "--golden", "golden/", "--parallel", "8",
+                *session.posargs)
 
 
 @nox.session(python=False)
@@ -40,5 +49,6 @@ def golden_update(session: nox.Session) -> None:
     """nox -s golden_update -- VENDOR [VENDOR...]: rewrite golden files from fresh runs."""
     for vendor in session.posargs or LAUNCHABLE:
         session.run("bash", "scripts/install-vendor.sh", vendor, external=True)
-        session.run("s3tester", "run", "suites/v1", "--vendor", vendor, "--golden", "golden/", "--update-golden", "--parallel", "8")
+        session.run(*S3TESTER, "run", "suites/v1", "--vendor", vendor, "--golden", "golden/", "--update-golden",
+                    "--parallel", "8")
     session.run("make", "matrix", external=True)  # the matrix is generated from golden/

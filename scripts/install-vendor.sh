@@ -18,7 +18,7 @@ python="${PYTHON:-}"
 if [[ -z "$python" ]]; then
   if [[ -x "$repo/.venv/bin/python" ]]; then python="$repo/.venv/bin/python"; else python="python3"; fi
 fi
-all=(moto seaweedfs s3rver ministack nanio localbucket ceph-dbstore)
+all=(moto moto-iam seaweedfs s3rver ministack nanio localbucket ceph-dbstore)
 
 # Run a download step up to three times: a registry hiccup should not fail CI.
 retry() {
@@ -138,7 +138,7 @@ mkdir -p "$tools"
 status=0
 for v in "${vendors[@]}"; do
   case "$v" in
-    moto) install_moto || status=1 ;;
+    moto|moto-iam) install_moto || status=1 ;;
     s3rver) install_s3rver || status=1 ;;
     ceph-dbstore) install_ceph || status=1 ;;
     *)

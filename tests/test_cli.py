@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -152,3 +153,71 @@ def test_every_option_of_every_command_is_shown_in_an_example() -> None:
             if not any(len(re.findall(re.escape(o) + r"\b", text)) >= 2 for o in spellings):
                 missing.append(f"{name or 's3tester'} {spellings[0]}")
     assert missing == []
+
+
+def _env_value(param: click.Option, tmp: Path) -> tuple[str, object]:
+    """A value for `param` as an environment variable, and what click must parse it to."""
+    kind = param.type
+    if param.is_flag:
+        return "1", True
+    if isinstance(kind, click.Choice):
+        choice = str(kind.choices[-1])
+        return choice, choice
+    if isinstance(kind, click.IntRange):
+        return "3", 3
+    if isinstance(kind, click.FloatRange):
+        return "2.5", 2.5
+    if isinstance(kind, click.Path):
+        target = str(tmp / f"{param.name}.out")
+        return target, target
+    if param.multiple:
+        return "a b", ("a", "b")
+    return "s3t-x", "s3t-x"
+
+
+ARGS = {"": ["validate", str(BASIC)], "run": [str(BASIC)], "validate": [str(BASIC)], "list": ["groups", str(BASIC)], "coverage": [str(BASIC)],
+        "compare": [str(ROOT / "golden/moto/v1.0.json"), str(ROOT / "golden")],
+        "matrix": [str(ROOT / "golden/moto/v1.0.json")]}
+
+
+def test_every_option_reads_the_variable_spelled_like_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """S3TESTER_ + the long option name (S3TESTER_ENDPOINT for --endpoint, S3TESTER_GROUP for
+    --group), for every option of every command, as --help says."""
+    from s3tester.cli import envvar_for
+
+    checked = []
+    for name, command in [("", cli), *sorted(cli.commands.items())]:  # type: ignore[attr-defined]
+        for param in command.params:
+            if not isinstance(param, click.Option) or param.is_eager:
+                continue
+            variable = envvar_for(param)
+            long = next(o for o in param.opts if o.startswith("--"))
+            assert variable == "S3TESTER_" + long[2:].upper().replace("-", "_")
+            raw, parsed = _env_value(param, tmp_path)
+            with monkeypatch.context() as env:
+                env.setenv(variable, raw)
+                ctx = command.make_context(name or "s3tester", list(ARGS.get(name, [])), resilient_parsing=False)
+            assert ctx.params[param.name] == parsed, (name, long, variable)  # type: ignore[index]
+            checked.append(variable)
+    assert {"S3TESTER_ENDPOINT", "S3TESTER_GROUP", "S3TESTER_TAG", "S3TESTER_FORMAT", "S3TESTER_NO_VERIFY_SSL",
+            "S3TESTER_LOG_FORMAT", "S3TESTER_RUN_ID"} <= set(checked)
+    assert "S3TESTER_ENDPOINT" in invoke("run", "--help").output
+
+
+def test_the_clean_examples_in_help_work(moto_endpoint: EndpointConfig) -> None:
+    """Each `s3tester clean ...` example line of `clean --help`, pointed at the test server."""
+    import shlex
+
+    text = invoke("clean", "--help").output
+    examples = [line.strip() for line in text.splitlines() if line.strip().startswith("s3tester clean ")]
+    assert len(examples) >= 2
+    env = {"S3_ACCESS_KEY": "k", "S3_SECRET_KEY": "s"}
+    for example in examples:
+        args = [moto_endpoint.url if a.startswith("http://127.0.0.1:") else a for a in shlex.split(example)[2:]]
+        if "--vendor" in args:
+            continue  # needs that vendor's own endpoint and keys
+        if "--dry-run" not in args:
+            args.append("--dry-run")
+        result = invoke("clean", *args, env=env)
+        assert result.exit_code == 0, (example, result.output)
+        assert "bucket(s) found with prefix s3t-" in result.output

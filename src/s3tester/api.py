@@ -167,8 +167,9 @@ def execute(run: Run) -> int | None:
     with ExitStack() as stack:
         endpoint = run.endpoint or stack.enter_context(open_endpoint(run.choice))
         config = endpoint.config
+        run.say(f"s3tester: run {run.run_id} against {config.url}")
         if run.interrupt is not None:
-            where = f"--vendor {o.vendor}" if o.vendor else f"--endpoint {config.url}"
+            where = f"--vendor {o.vendor} --endpoint {config.url}" if o.vendor else f"--endpoint {config.url}"
             run.interrupt.hint = f"Remove what this run left with: s3tester clean --run-id {run.run_id} {where}"
             if endpoint.launched:  # a server we started: its data dir goes with it
                 run.interrupt.hint = f"(nothing to clean: the {config.vendor} server s3tester launched is stopped and its data removed)"

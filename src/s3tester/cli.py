@@ -1,6 +1,8 @@
 """The command line: a thin shell over the library (`api`, `loader`, `report`, ...).
 
-Options can also come from S3TESTER_<OPTION> environment variables (click's auto env vars).
+Every option can also come from an environment variable spelled like the option:
+`S3TESTER_` + its long name, upper case, dashes as underscores (`--endpoint` ->
+S3TESTER_ENDPOINT, `--no-verify-ssl` -> S3TESTER_NO_VERIFY_SSL); `--help` shows each one.
 Exit codes: 0 passed, 1 failures/regressions, 2 bad config or usage, 3 endpoint unreachable.
 """
 
@@ -17,9 +19,9 @@ from s3tester.defaults import DEFAULT_PARALLEL, DEFAULT_TIMEOUT
 from s3tester.errors import EXIT_CONFIG, EXIT_FAILED, EXIT_OK, S3TesterError
 from s3tester.run.interrupt import HardStop
 
-# Subcommands read S3TESTER_<OPTION> too (click's default would be S3TESTER_RUN_<OPTION>).
-COMMAND = {"auto_envvar_prefix": "S3TESTER"}
-CONTEXT = {"auto_envvar_prefix": "S3TESTER", "help_option_names": ["-h", "--help"], "max_content_width": 100}
+ENV_PREFIX = "S3TESTER_"
+COMMAND: dict[str, Any] = {}
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
 def _version_text() -> str:
@@ -216,7 +218,7 @@ def coverage(path: str, reference: str, output: str | None) -> None:
 
 @cli.command(context_settings=COMMAND)
 @click.option("--run-id", metavar="ID", help="Remove the buckets of this run (s3t-ID-*). Example: --run-id k3v9x2ab")
-@click.option("--prefix", metavar="PREFIX", help="Remove buckets whose name starts with PREFIX (must start with s3t-). Example: --prefix s3t-")
+@click.option("--prefix", metavar="PREFIX", help="Remove buckets whose name starts with PREFIX (s3t-<run id>- or longer). Example: --prefix s3t-k3v9x2ab-")
 @click.option("--vendor", help="Vendor profile of the endpoint (a running one). Example: --vendor minio")
 @click.option("--endpoint", "endpoint_url", metavar="URL", help="Endpoint URL. Example: --endpoint http://127.0.0.1:9000")
 @click.option("--region", help="Region to sign for. Example: --region us-east-1")
@@ -230,7 +232,7 @@ def clean(run_id: str | None, prefix: str | None, vendor: str | None, endpoint_u
     \b
     Examples:
       s3tester clean --run-id k3v9x2ab --endpoint http://127.0.0.1:9000
-      s3tester clean --prefix s3t- --vendor minio --dry-run
+      s3tester clean --prefix s3t-k3v9x2ab- --endpoint http://127.0.0.1:9000 --dry-run
     """
     from s3tester.run.sweep import prefix_for, sweep
     from s3tester.servers.endpoint import choose_endpoint, open_endpoint
@@ -317,6 +319,24 @@ def matrix(files: tuple[str, ...], markdown_out: str | None, html_out: str | Non
     if html_out:
         write_atomic(html_out, mx.html(table))
     click.echo("\n".join(mx.summary_lines(table)))
+
+
+def envvar_for(option: click.Option) -> str:
+    """`S3TESTER_` + the option's long name as written (click's auto names follow the Python
+    parameter name instead: S3TESTER_ENDPOINT_URL for --endpoint)."""
+    long = next((o for o in option.opts if o.startswith("--")), option.opts[0])
+    return ENV_PREFIX + long.lstrip("-").upper().replace("-", "_")
+
+
+def _spell_envvars(group: click.Group) -> None:
+    for command in [group, *group.commands.values()]:
+        for param in command.params:
+            if isinstance(param, click.Option) and not param.is_eager:
+                param.envvar = envvar_for(param)
+                param.show_envvar = True
+
+
+_spell_envvars(cli)
 
 
 def main() -> None:
