@@ -50,3 +50,18 @@ def run_suite(suite: object, endpoint: EndpointConfig | Endpoint, **options: obj
     outcome = api.run(api.RunOptions(path=path, **options), endpoint=handle,  # type: ignore[arg-type]
                       stdout=io.StringIO(), stderr=io.StringIO())
     return outcome.result
+
+
+def require_vendor(name: str):  # type: ignore[no-untyped-def]
+    """The vendor's profile, or skip the test with the install command when its server is
+    not installed (every `pytest -m vendor` test calls this, so all skip alike)."""
+    from s3tester.servers.catalog import load_profile
+    from s3tester.servers.launch import LocalServer
+    from s3tester.servers.provision import VendorNotInstalled
+
+    profile = load_profile(name)
+    try:
+        LocalServer(profile, Path("/nonexistent")).check_installed()
+    except VendorNotInstalled as exc:
+        pytest.skip(str(exc))
+    return profile

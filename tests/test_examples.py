@@ -13,7 +13,7 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import pytest
-from conftest import run_suite
+from conftest import require_vendor, run_suite
 
 from s3tester.results import report
 from s3tester.results.records import RunResult
@@ -61,10 +61,7 @@ def test_permissions_on_moto_shows_missing_enforcement(moto_endpoint: EndpointCo
 @pytest.mark.vendor
 def test_permissions_on_an_enforcing_server() -> None:
     """SeaweedFS checks signatures and keeps alt out of main's buckets: all four pass."""
-    from s3tester.servers.catalog import tools_dir
-
-    if not (tools_dir() / "seaweedfs").exists():
-        pytest.skip("seaweedfs not installed (scripts/install-vendor.sh seaweedfs)")
+    require_vendor("seaweedfs")
     from s3tester import api
 
     outcome = api.run(api.RunOptions(path=str(EXAMPLES / "permissions"), vendor="seaweedfs", parallel=4),

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import require_vendor
 from pydantic import ValidationError
 
 from s3tester.cli import cli
@@ -149,25 +150,13 @@ def test_run_with_golden_against_moto(tmp_path: Path, moto_endpoint: EndpointCon
 
 
 # -- every launchable vendor against its committed golden file --------------------------
-def _installed(vendor: str) -> bool:
-    from s3tester.servers.catalog import load_profile
-    from s3tester.servers.launch import LocalServer
-
-    try:
-        LocalServer(load_profile(vendor), Path("/nonexistent")).check_installed()
-    except Exception:
-        return False
-    return True
-
-
 @pytest.mark.vendor
 @pytest.mark.parametrize("vendor", LAUNCHABLE)
 def test_vendor_matches_golden(vendor: str, tmp_path: Path) -> None:
     """What `make test-vendor VENDOR=x` does: launch, run suites/v1, no regressions."""
     if not (ROOT / "golden" / vendor).is_dir():
         pytest.skip(f"no golden/{vendor}/ yet")
-    if not _installed(vendor):
-        pytest.skip(f"{vendor} is not installed: run `bash scripts/install-vendor.sh {vendor}` (make vendors)")
+    require_vendor(vendor)
     env = {**os.environ, "S3TESTER_PROGRESS": "0"}
     proc = subprocess.run(
         [sys.executable, "-m", "s3tester", "run", "suites/v1", "--vendor", vendor, "--golden", "golden/",

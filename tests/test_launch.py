@@ -24,6 +24,7 @@ import boto3
 import botocore.config
 import pytest
 from botocore.exceptions import ClientError
+from conftest import require_vendor
 from pydantic import SecretStr
 
 from s3tester.errors import EXIT_ENDPOINT, ConfigError, EndpointError
@@ -147,15 +148,6 @@ def port_of(endpoint: EndpointConfig) -> int:
     return int(endpoint.url.rsplit(":", 1)[1])
 
 
-def require_installed(name: str, tmp_path: Path) -> VendorProfile:
-    profile = load_profile(name)
-    try:
-        LocalServer(profile, tmp_path).check_installed()
-    except VendorNotInstalled as exc:
-        pytest.skip(str(exc))
-    return profile
-
-
 @pytest.fixture
 def bucket() -> str:
     return f"s3t-launch-{uuid.uuid4().hex[:12]}"
@@ -167,7 +159,7 @@ def bucket() -> str:
 @pytest.mark.vendor
 @pytest.mark.parametrize("name", LAUNCHABLE)
 def test_vendor_launches_answers_and_stops(name: str, tmp_path: Path, bucket: str) -> None:
-    profile = require_installed(name, tmp_path)
+    profile = require_vendor(name)
     started = time.monotonic()
     with launched(profile, tmp_path) as (_server, endpoint):
         startup = time.monotonic() - started
@@ -201,7 +193,7 @@ def test_vendor_launches_answers_and_stops(name: str, tmp_path: Path, bucket: st
 @pytest.mark.vendor
 @pytest.mark.parametrize("name", ALT_DENIED)
 def test_alt_is_denied_on_mains_bucket(name: str, tmp_path: Path, bucket: str) -> None:
-    profile = require_installed(name, tmp_path)
+    profile = require_vendor(name)
     with launched(profile, tmp_path) as (_server, endpoint):
         main, alt = s3(endpoint), s3(endpoint, "alt")
         main.create_bucket(Bucket=bucket)
