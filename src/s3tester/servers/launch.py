@@ -116,6 +116,7 @@ class LocalServer:
             verify_ssl=self.profile.verify_ssl,
             vendor=self.profile.name,
             vendor_version=self._collect_version(),
+            principals=self.profile.principals([*self.credentials, *extra]),
         )
 
     def stop(self) -> None:

@@ -17,7 +17,7 @@ from typing import Any, Literal
 from pydantic import Field, PrivateAttr, SecretStr, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from s3tester.suite.models import Model
+from s3tester.suite.models import DEFAULT_ACCOUNT, Model, principal_of
 
 CREDENTIAL_NAME = r"^[a-z][a-z0-9_-]*$"
 PORT_NAME = r"^[a-z][a-z0-9_]*$"
@@ -41,6 +41,12 @@ class CredentialSpec(Model):
         default=False,
         description="left out (instead of an error) when its environment variables are unset",
     )
+    principal: str | None = Field(
+        default=None,
+        description="this set's policy Principal (JSON text) for ${principal:NAME}: 'arn', 'canonical' or a "
+        "template with {account}, {user}, {access_key}, {canonical_id}; default: the profile's 'principal'",
+    )
+    user: str | None = Field(default=None, description="IAM user name in the ARN principal (default: the set's name)")
     setup_only: bool = Field(
         default=False,
         description="only signs launch setup (e.g. an admin that creates the IAM users); "
@@ -176,6 +182,12 @@ class VendorProfile(Model):
     region: str = "us-east-1"
     addressing_style: Literal["path", "virtual", "auto"] = "path"
     verify_ssl: bool = True
+    principal: str = Field(
+        default="arn",
+        description="how policies name a credential set (${principal:NAME}): 'arn' "
+        "({\"AWS\": \"arn:aws:iam::ACCOUNT:user/USER\"}), 'canonical' ({\"CanonicalUser\": ID}) or a template",
+    )
+    account_id: str = Field(default=DEFAULT_ACCOUNT, description="the account in ARN principals")
     credentials: dict[str, CredentialSpec] = Field(default_factory=dict)
     launch: LaunchSpec | None = None
     container: str | None = Field(default=None, description="docker command that starts it, for hosts with Docker")
@@ -202,6 +214,15 @@ class VendorProfile(Model):
         if self.launch is not None:
             _check_launch(self.launch, set(self.credentials))
         return self
+
+    def principals(self, names: list[str]) -> dict[str, str]:
+        """Each credential set's Principal template (see EndpointConfig.principals)."""
+        out = {}
+        for name in names:
+            spec = self.credentials.get(name)
+            style = (spec.principal if spec else None) or self.principal
+            out[name] = principal_of(style, (spec.user if spec else None) or name, self.account_id)
+        return out
 
     def credential_names(self) -> list[str]:
         """Every credential set a run against this profile has: declared and set up."""
