@@ -113,7 +113,7 @@ class Framer:
         self.signed = self.mode != UNSIGNED_TRAILER
         self.trailing = self.mode.endswith("TRAILER")
         self.algorithm = str(enc.get("checksum") or "crc32") if self.trailing else None
-        size = int(enc.get("chunk_size") or DEFAULT_CHUNK)
+        size = int(DEFAULT_CHUNK if enc.get("chunk_size") is None else enc["chunk_size"])
         if size < MIN_CHUNK:
             raise EncodingError("chunk_size must be at least 1")
         self.chunks = split(payload, size)
