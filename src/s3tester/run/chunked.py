@@ -220,8 +220,8 @@ def decode(body: bytes) -> tuple[bytes, dict[str, str], list[str]]:
             break
         payload += body[pos : pos + size]
         pos += size + 2
-    for line in body[pos:].split(b"\r\n"):
-        if b":" in line:
-            name, _, value = line.decode().partition(":")
+    for raw in body[pos:].split(b"\r\n"):
+        if b":" in raw:
+            name, _, value = raw.decode().partition(":")
             trailers[name.strip().lower()] = value.strip()
     return bytes(payload), trailers, signatures
