@@ -76,7 +76,8 @@ class Clients:
         client = self._session.create_client(
             "s3",
             endpoint_url=self.endpoint.url,
-            verify=None if self.endpoint.verify_ssl else False,  # None: botocore applies AWS_CA_BUNDLE
+            # None: botocore applies AWS_CA_BUNDLE; a launched TLS server brings its own CA
+            verify=(self.endpoint.ca_bundle or None) if self.endpoint.verify_ssl else False,
             config=self.config(timeout, unsigned=name == ANONYMOUS, sdk_defaults=sdk_defaults),
             **kwargs,
         )
@@ -90,6 +91,8 @@ class Clients:
     def ca_bundle(self) -> str | None:
         """AWS_CA_BUNDLE or the AWS profile's `ca_bundle`, as botocore resolves it (None:
         the default trust store). Raw HTTP steps use it too, so both paths trust the same CAs."""
+        if self.endpoint.ca_bundle:
+            return self.endpoint.ca_bundle
         if not hasattr(self, "_ca_bundle"):
             import botocore.session
 

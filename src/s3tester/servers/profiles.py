@@ -132,6 +132,11 @@ class LaunchSpec(Model):
     env: dict[str, str] = Field(default_factory=dict)
     ports: list[str] = Field(default_factory=list, description="names of extra free ports")
     files: dict[str, str] = Field(default_factory=dict, description="files written into the work dir before start")
+    tls: bool = Field(
+        default=False,
+        description="serve https: a self-signed certificate is made as {workdir}/tls-cert.pem and "
+        "{workdir}/tls-key.pem before start, and the run trusts exactly that certificate",
+    )
     probe_credential: str = Field(
         default="main", pattern=CREDENTIAL_NAME, description="signs the readiness ListBuckets"
     )

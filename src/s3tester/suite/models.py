@@ -60,6 +60,7 @@ class EndpointConfig(Model):
     # credential set -> its policy Principal as JSON text, for `${principal:NAME}`:
     # `{canonical_id}` and `{access_key}` are filled in at run time. Default: principal_of().
     principals: dict[str, str] = Field(default_factory=dict)
+    ca_bundle: str | None = None  # a CA file to trust (a launched TLS server's own certificate)
 
 
 DEFAULT_ACCOUNT = "123456789012"  # moto's (and AWS documentation's) example account
