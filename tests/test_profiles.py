@@ -179,3 +179,9 @@ def test_principals_default_to_an_arn_and_follow_the_profile() -> None:
                                               "principal": '{"AWS": "arn:aws:iam:::user/{user}"}', "account_id": "1"})
     assert canonical.principals(["main"]) == {"main": '{"AWS": "arn:aws:iam:::user/main"}'}
     assert profile_endpoint(profile).principals["alt"].endswith('user/bob"}')
+
+
+def test_principal_user_of_an_iam_user_set_is_its_iam_name() -> None:
+    profile = load_profile("moto-iam")
+    assert profile.principals(["alt"]) == {"alt": '{"AWS": "arn:aws:iam::123456789012:user/s3tester-alt"}'}
+    assert load_profile("ceph-dbstore").principals(["alt"]) == {"alt": '{"AWS": "arn:aws:iam:::user/s3tester-alt"}'}

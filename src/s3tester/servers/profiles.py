@@ -222,11 +222,13 @@ class VendorProfile(Model):
 
     def principals(self, names: list[str]) -> dict[str, str]:
         """Each credential set's Principal template (see EndpointConfig.principals)."""
+        iam_users = {s.iam_user.credential: s.iam_user.user for s in (self.launch.setup if self.launch else []) if s.iam_user}
         out = {}
         for name in names:
             spec = self.credentials.get(name)
             style = (spec.principal if spec else None) or self.principal
-            out[name] = principal_of(style, (spec.user if spec else None) or name, self.account_id)
+            user = (spec.user if spec else None) or iam_users.get(name) or name
+            out[name] = principal_of(style, user, self.account_id)
         return out
 
     def credential_names(self) -> list[str]:
