@@ -64,16 +64,17 @@ def test_headers_declare_the_framing() -> None:
     assert headers["X-Amz-Content-SHA256"] == SIGNED_TRAILER
     assert headers["X-Amz-Decoded-Content-Length"] == "10"
     assert headers["X-Amz-Trailer"] == "x-amz-checksum-crc32"
+    assert headers["X-Amz-Sdk-Checksum-Algorithm"] == "CRC32"
     assert headers["Content-Length"] == str(len(framer.frame()))
     assert headers["X-Custom"] == "1"
 
 
 def test_header_overrides() -> None:
-    framer = Framer(_enc(decoded_length=99, content_encoding=None, declare_trailer=False), b"abc")
+    framer = Framer(_enc(decoded_length=99, content_encoding=None, declare_trailer=False, declare_algorithm=False), b"abc")
     headers = framer.headers({"content-encoding": "gzip"})
     assert headers["content-encoding"] == "gzip" and "Content-Encoding" not in headers
     assert headers["X-Amz-Decoded-Content-Length"] == "99"
-    assert "X-Amz-Trailer" not in headers
+    assert "X-Amz-Trailer" not in headers and "X-Amz-Sdk-Checksum-Algorithm" not in headers
 
 
 def test_trailer_value_can_be_wrong_or_missing() -> None:

@@ -174,6 +174,8 @@ class Framer:
         put("X-Amz-Decoded-Content-Length", len(self.payload) if decoded is None else decoded)
         if self.trailing and self.enc.get("declare_trailer", True):
             put("X-Amz-Trailer", self.trailer_name)
+        if self.trailing and self.enc.get("declare_algorithm", True):
+            put("X-Amz-Sdk-Checksum-Algorithm", str(self.algorithm).upper())
         out["Content-Length"] = str(len(self.frame()))
         return out
 

@@ -114,6 +114,7 @@ class EncodingSpec(Model):
     checksum_value: str | None = None          # send this instead of the right checksum
     send_trailer: bool = True                  # False: declare X-Amz-Trailer, send none
     declare_trailer: bool = True               # False: no X-Amz-Trailer header
+    declare_algorithm: bool = True             # False: no X-Amz-Sdk-Checksum-Algorithm (SDKs send it)
     decoded_length: int | str | None = None    # X-Amz-Decoded-Content-Length (default: the truth)
     content_encoding: str | None = "aws-chunked"  # null: no Content-Encoding header
     bad_chunk_signature: int | None = None     # break this chunk's signature (-1: the final one)
