@@ -141,6 +141,45 @@ def _ignore_range(ex: Exchange) -> None:
     ex.drop_headers({"range"})
 
 
+def _is_aws_chunked(ex: Exchange) -> bool:
+    headers = {k.lower(): v for k, v in ex.headers}
+    return "aws-chunked" in headers.get("content-encoding", "") or headers.get("x-amz-content-sha256", "").startswith("STREAMING-")
+
+
+def _store_chunk_framing(ex: Exchange) -> None:
+    """Forget that the body is aws-chunked: the upstream stores the framing as the object."""
+    if not _is_aws_chunked(ex):
+        return
+    encoding = next((v for k, v in ex.headers if k.lower() == "content-encoding"), "")
+    kept = ",".join(p.strip() for p in encoding.split(",") if p.strip() and p.strip() != "aws-chunked")
+    ex.drop_headers({"content-encoding", "x-amz-decoded-content-length", "x-amz-trailer", "x-amz-content-sha256"})
+    ex.headers.append(("x-amz-content-sha256", "UNSIGNED-PAYLOAD"))
+    if kept:
+        ex.headers.append(("Content-Encoding", kept))
+
+
+def _strip_trailer(body: bytes) -> bytes:
+    """An aws-chunked body without its trailing header lines (x-amz-checksum-*, signature)."""
+    end = body.find(b"\r\n", body.rfind(b"\r\n0") + 2)
+    if body.startswith(b"0"):
+        end = body.find(b"\r\n")
+    return body if end < 0 else body[: end + 2] + b"\r\n"
+
+
+def _ignore_checksums(ex: Exchange) -> None:
+    """x-amz-checksum-* on uploads (a header, or an aws-chunked trailer) is dropped, never echoed."""
+    if _is_aws_chunked(ex) and any(k.lower() == "x-amz-trailer" for k, _ in ex.headers):
+        ex.body = _strip_trailer(ex.body)
+        ex.drop_headers({"content-length", "x-amz-trailer"})
+        ex.headers.append(("Content-Length", str(len(ex.body))))
+    ex.drop_headers(lambda name: name.lower().startswith("x-amz-checksum-") or name.lower() == "x-amz-sdk-checksum-algorithm")
+
+
+def _no_checksum_echo(ex: Exchange) -> None:
+    ex.drop_headers(lambda name: name.lower().startswith("x-amz-checksum-"), response=True)
+    ex.response_body = re.sub(rb"<Checksum(CRC32C?|CRC64NVME|SHA1|SHA256|Type)>[^<]*</Checksum\1>", b"", ex.response_body)
+
+
 FAULTS: dict[str, Fault] = {
     "etag-unquoted": Fault("ETags lose their double quotes (headers and XML)", response=_unquote_etags),
     "ignore-range": Fault("the Range header is ignored: whole objects, 200", request=_ignore_range),
@@ -152,6 +191,9 @@ FAULTS: dict[str, Fault] = {
     "drop-tags": Fault("GetObjectTagging returns no tags", response=_drop_tags),
     "ignore-versioning": Fault("PutBucketVersioning answers 200 and changes nothing", request=_ignore_versioning),
     "wrong-error-code": Fault("NoSuchKey and NoSuchBucket are swapped in error bodies", response=_wrong_error_code),
+    "store-chunk-framing": Fault("aws-chunked bodies are stored with their framing", request=_store_chunk_framing),
+    "ignore-checksums": Fault("x-amz-checksum-* (header or trailer) is ignored and never echoed",
+                              request=_ignore_checksums, response=_no_checksum_echo),
 }
 
 

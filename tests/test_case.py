@@ -133,3 +133,12 @@ def test_secrets_are_masked_in_the_result(moto_endpoint: EndpointConfig, cases: 
     result = make_runner(moto_endpoint).run(cases["leaks"], 5)
     assert result.status == "failed" and result.expected == "***"
     assert SECRET not in result.model_dump_json()
+
+
+def test_principal_comes_from_the_endpoint(moto_endpoint: EndpointConfig) -> None:
+    endpoint = moto_endpoint.model_copy(update={"principals": {"alt": '{"CanonicalUser": "{canonical_id}", "K": "{access_key}"}'}})
+    runner = make_runner(endpoint)
+    assert runner._cred("main.principal") == '{"AWS": "arn:aws:iam::123456789012:user/main"}'
+    alt = runner._cred("alt.principal")
+    assert alt.startswith('{"CanonicalUser": "') and "{canonical_id}" not in alt
+    assert f'"K": "{endpoint.credentials["alt"].access_key}"' in alt

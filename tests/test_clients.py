@@ -91,3 +91,21 @@ def test_ca_bundle_comes_from_aws_ca_bundle(monkeypatch: pytest.MonkeyPatch, tmp
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
     monkeypatch.delenv("AWS_PROFILE", raising=False)
     assert Clients(EndpointConfig(url="https://x", credentials=CREDS)).ca_bundle() is None
+
+
+def test_sdk_defaults_is_a_client_of_its_own() -> None:
+    clients = Clients(EndpointConfig(url="http://127.0.0.1:1", credentials=CREDS))
+    plain, sdk = clients.get("main"), clients.get("main", sdk_defaults=True)
+    assert sdk is not plain and clients.get("main", sdk_defaults=True) is sdk
+    assert plain.meta.config.request_checksum_calculation == "when_required"
+    assert sdk.meta.config.request_checksum_calculation == "when_supported"
+    assert sdk.meta.config.response_checksum_validation == "when_supported"
+
+
+def test_sdk_defaults_put_carries_a_crc32(seen: Any) -> None:
+    url, requests = seen
+    clients = Clients(EndpointConfig(url=url, credentials=CREDS))
+    clients.get("main", sdk_defaults=True).put_object(Bucket="b", Key="k", Body=b"hello")
+    clients.get("main").put_object(Bucket="b", Key="k", Body=b"hello")
+    assert requests[0]["x-amz-checksum-crc32"] == "NhCmhg=="
+    assert "x-amz-checksum-crc32" not in requests[1]

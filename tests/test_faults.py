@@ -36,6 +36,8 @@ AREAS = {
     "drop-tags": ["tagging"],
     "ignore-versioning": ["versioning"],
     "wrong-error-code": ["objects"],
+    "store-chunk-framing": ["aws-chunked"],
+    "ignore-checksums": ["sdk-defaults", "aws-chunked"],
 }
 
 

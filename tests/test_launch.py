@@ -80,6 +80,7 @@ def s3(endpoint: EndpointConfig, cred: str = "main") -> Any:
     return boto3.session.Session().client(
         "s3",
         endpoint_url=endpoint.url,
+        verify=endpoint.ca_bundle,  # a `launch.tls` profile's own certificate
         region_name=endpoint.region,
         aws_access_key_id=c.access_key,
         aws_secret_access_key=c.secret_key.get_secret_value(),
@@ -166,7 +167,7 @@ def test_vendor_launches_answers_and_stops(name: str, tmp_path: Path, bucket: st
         pid = pid_of(tmp_path)
         os.kill(pid, 0)  # running
         assert endpoint.vendor == name
-        assert endpoint.url.startswith("http://127.0.0.1:")
+        assert endpoint.url.startswith(("http://127.0.0.1:", "https://127.0.0.1:"))
         assert endpoint.vendor_version, "version_command gave no version"
         assert {"main", "alt"} <= set(endpoint.credentials)
         assert set(endpoint.credentials) == set(profile.credential_names())  # no setup_only

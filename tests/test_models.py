@@ -113,3 +113,17 @@ def test_suite_meta_and_config_defaults() -> None:
     config = ConfigSection.model_validate({"credentials": {"main": {"access_key": "a", "secret_key": "b"}}})
     assert (config.endpoint, config.region, config.version) == (None, "us-east-1", "0")
     assert errors(ConfigSection, {"addressing_style": "dns"}) == ["Input should be 'path', 'virtual' or 'auto'"]
+
+
+def test_group_sdk_defaults_reaches_its_op_steps() -> None:
+    group = Group.model_validate({"name": "g", "sdk_defaults": True, "test": [
+        {"op": "ListBuckets"}, {"op": "ListBuckets", "sdk_defaults": False}, {"http": {"path": "/"}}]})
+    assert [s.sdk_defaults for s in group.test] == [True, False, None]
+    assert Group.model_validate({"name": "g", "test": [{"op": "ListBuckets"}]}).test[0].sdk_defaults is None
+
+
+def test_http_encoding_frames_a_body_not_a_form() -> None:
+    spec = HttpSpec.model_validate({"path": "/", "body": "x", "encoding": {"payload": "STREAMING-AWS4-HMAC-SHA256-PAYLOAD"}})
+    assert spec.encoding is not None and spec.encoding.chunk_size == 65536 and spec.encoding.content_encoding == "aws-chunked"
+    assert "frames a 'body', not a 'form'" in errors(HttpSpec, {"path": "/", "form": {}, "encoding": {}})[0]
+    assert errors(HttpSpec, {"path": "/", "encoding": {"chunk_size": 0}})

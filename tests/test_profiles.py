@@ -165,3 +165,23 @@ def test_credential_spec_secrets_are_strings_and_hidden() -> None:
 def test_placeholder_pattern_replaces_only_known_names() -> None:
     text = '{"json": {port}, "x": {ports.web}, "y": {cred.a-b.access_key}, "z": {unknown}, "w": {cred.a.token}}'
     assert [m.group(1) for m in PLACEHOLDER_RE.finditer(text)] == ["port", "ports.web", "cred.a-b.access_key"]
+
+
+def test_principals_default_to_an_arn_and_follow_the_profile() -> None:
+    profile = VendorProfile.model_validate({"name": "x", "endpoint": "http://h", "credentials": {
+        **MAIN, "alt": {"access_key": "c", "secret_key": "d", "user": "bob"},
+        "third": {"access_key": "e", "secret_key": "f", "principal": "canonical"}}})
+    principals = profile.principals(["main", "alt", "third"])
+    assert principals["main"] == '{"AWS": "arn:aws:iam::123456789012:user/main"}'
+    assert principals["alt"] == '{"AWS": "arn:aws:iam::123456789012:user/bob"}'
+    assert principals["third"] == '{"CanonicalUser": "{canonical_id}"}'
+    canonical = VendorProfile.model_validate({"name": "x", "endpoint": "http://h", "credentials": MAIN,
+                                              "principal": '{"AWS": "arn:aws:iam:::user/{user}"}', "account_id": "1"})
+    assert canonical.principals(["main"]) == {"main": '{"AWS": "arn:aws:iam:::user/main"}'}
+    assert profile_endpoint(profile).principals["alt"].endswith('user/bob"}')
+
+
+def test_principal_user_of_an_iam_user_set_is_its_iam_name() -> None:
+    profile = load_profile("moto-iam")
+    assert profile.principals(["alt"]) == {"alt": '{"AWS": "arn:aws:iam::123456789012:user/s3tester-alt"}'}
+    assert load_profile("ceph-dbstore").principals(["alt"]) == {"alt": '{"AWS": "arn:aws:iam:::user/s3tester-alt"}'}

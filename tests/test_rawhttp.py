@@ -145,3 +145,31 @@ def test_parse_error_and_raw_outcome() -> None:
     assert ok.error_code is None and ok.doc["headers"] == {"x-a": "1"}
     moved = raw_outcome(301, {}, Digest(size=len(ERROR), sha256="", text=ERROR.replace("NoSuchKey", "PermanentRedirect")))
     assert moved.error_code == "PermanentRedirect" and moved.error_message == "gone"
+
+
+def test_an_encoded_body_is_framed_and_signed_chunk_by_chunk(echo: Any) -> None:
+    from s3tester.run import chunked
+
+    sender, seen = echo
+    encoding = {"payload": "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER", "chunk_size": 4}
+    sender.send(http_step({"method": "PUT", "path": "/k", "body": "hello world", "encoding": encoding}), SCOPE)
+    headers, body = seen[0]["headers"], seen[0]["body"]
+    assert headers["x-amz-content-sha256"] == "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER"
+    assert headers["x-amz-decoded-content-length"] == "11" and headers["content-encoding"] == "aws-chunked"
+    assert headers["content-length"] == str(len(body))
+    assert "x-amz-decoded-content-length" in headers["authorization"]  # signed with the request
+    payload, trailers, signatures = chunked.decode(body)
+    assert payload == b"hello world" and trailers["x-amz-checksum-crc32"] == chunked.checksum("crc32", payload)
+    seed = headers["authorization"].rsplit("Signature=", 1)[1]
+    stamp = headers["x-amz-date"]
+    scope = f"{stamp[:8]}/us-east-1/s3/aws4_request"
+    key = chunked.signing_key("SK", stamp[:8], "us-east-1")
+    assert signatures[0] == chunked.chunk_signature(key, stamp, scope, seed, b"hell")
+
+
+def test_an_encoded_body_unsigned_keeps_placeholder_signatures(echo: Any) -> None:
+    sender, seen = echo
+    encoding = {"payload": "STREAMING-UNSIGNED-PAYLOAD-TRAILER", "checksum": "sha256"}
+    sender.send(http_step({"method": "PUT", "path": "/k", "body": "abc", "encoding": encoding}, "anonymous"), SCOPE)
+    assert "authorization" not in seen[0]["headers"]
+    assert seen[0]["body"].startswith(b"3\r\nabc\r\n0\r\nx-amz-checksum-sha256:")

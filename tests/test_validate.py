@@ -166,3 +166,26 @@ def test_check_suite_reports_every_case() -> None:
         "suite/area.yaml:5:11: area/b: no description (strict)",
     ]
     assert len(problems) == 4
+
+
+def test_encoding_and_sdk_defaults_are_checked() -> None:
+    problems = found(
+        "      - http: {path: /, encoding: {payload: STREAMING-NOPE}}\n"
+        "      - http: {path: /, encoding: {payload: STREAMING-AWS4-HMAC-SHA256-PAYLOAD, checksum: crc32}}\n"
+        "      - http: {path: /, encoding: {payload: STREAMING-UNSIGNED-PAYLOAD-TRAILER, bad_chunk_signature: 0}}\n"
+        "      - http: {path: /, encoding: {checksum: md5}}\n"
+        "      - http: {path: /}\n        sdk_defaults: true\n"
+        "      - op: ListBuckets\n        sdk_defaults: true\n"
+    )
+    text = "\n".join(problems)
+    assert "unknown payload 'STREAMING-NOPE'" in text
+    assert "has no trailer" in text and "no signatures to break" in text and "unknown checksum 'md5'" in text
+    assert "'sdk_defaults' belongs to an 'op' step" in text
+    assert len(problems) == 5
+
+
+def test_principal_names_a_credential_set() -> None:
+    problems = found("      - op: ListBuckets\n        description: '${principal:alt} ${principal:nobody}'\n")
+    assert problems == []  # descriptions are not substituted
+    problems = found("      - http: {path: '/${principal:nobody}/${principal:alt}'}\n")
+    assert len(problems) == 1 and "no credential set 'nobody'" in problems[0]

@@ -48,3 +48,8 @@ def test_escaped_dollar_brace_is_literal() -> None:
     s = scope(x=1)
     assert s.substitute("uploads/$${filename} ${x}") == "uploads/${filename} 1"
     assert references("a $${filename} ${x}") == {"x"}
+
+
+def test_principal_comes_from_the_credential_resolver() -> None:
+    assert scope().substitute('"Principal": ${principal:alt}') == '"Principal": cred(alt.principal)'
+    assert is_builtin("principal:alt")

@@ -19,7 +19,7 @@ from s3tester.run.clients import Clients
 from s3tester.run.health import Health
 from s3tester.run.names import BUCKET_PREFIX, bucket_name
 from s3tester.run.steps import StepResult, StepRunner
-from s3tester.suite.models import Case, Step
+from s3tester.suite.models import Case, Step, principal_of
 from s3tester.suite.variables import Scope, UndefinedVariable
 
 MASKED_FIELDS = ("reason", "expected", "actual", "mismatches", "leftovers")
@@ -57,6 +57,11 @@ class CaseRunner:
         name, _, attr = ref.partition(".")
         if attr == "access_key":
             return str(self.clients.credentials(name).access_key)
+        if attr == "principal":  # ${principal:NAME}: the vendor profile's Principal for NAME
+            endpoint = self.clients.endpoint
+            template = endpoint.principals.get(name) or principal_of("arn", name)
+            template = template.replace("{access_key}", str(self.clients.credentials(name).access_key))
+            return template.replace("{canonical_id}", self._cred(name)) if "{canonical_id}" in template else template
         if name not in self._canonical:
             from botocore.exceptions import BotoCoreError, ClientError
 

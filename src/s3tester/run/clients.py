@@ -21,11 +21,13 @@ class Clients:
         self.endpoint = endpoint
         self.timeout = timeout
         self.pool = max(10, parallel + 2)
-        self._cache: dict[tuple[str, float], Any] = {}
+        self._cache: dict[tuple[str, float, bool], Any] = {}
         self._lock = threading.Lock()
         self._session: Any = None
 
-    def config(self, timeout: float, unsigned: bool = False) -> Any:
+    def config(self, timeout: float, unsigned: bool = False, sdk_defaults: bool = False) -> Any:
+        """The client config. `sdk_defaults`: checksums as current SDKs send them by default
+        (a CRC32 on every upload, `aws-chunked` with a trailer over HTTPS; ChecksumMode on reads)."""
         from botocore import UNSIGNED
         from botocore.config import Config
 
@@ -37,26 +39,26 @@ class Clients:
             max_pool_connections=self.pool,
             s3={"addressing_style": self.endpoint.addressing_style},
             signature_version=UNSIGNED if unsigned else "s3v4",
-            request_checksum_calculation="when_required",
-            response_checksum_validation="when_required",
+            request_checksum_calculation="when_supported" if sdk_defaults else "when_required",
+            response_checksum_validation="when_supported" if sdk_defaults else "when_required",
             user_agent_extra="s3tester",
         )
 
-    def get(self, name: str, timeout: float | None = None) -> Any:
-        """The client for credential set `name` (or anonymous)."""
+    def get(self, name: str, timeout: float | None = None, sdk_defaults: bool = False) -> Any:
+        """The client for credential set `name` (or anonymous); `sdk_defaults`: see `config`."""
         timeout = timeout or self.timeout
-        key = (name, timeout)
+        key = (name, timeout, sdk_defaults)
         client = self._cache.get(key)
         if client is not None:
             return client
         with self._lock:
             client = self._cache.get(key)
             if client is None:
-                client = self._make(name, timeout)
+                client = self._make(name, timeout, sdk_defaults)
                 self._cache[key] = client
         return client
 
-    def _make(self, name: str, timeout: float) -> Any:
+    def _make(self, name: str, timeout: float, sdk_defaults: bool = False) -> Any:
         if self._session is None:
             from s3tester.suite.operations import new_session
 
@@ -74,8 +76,9 @@ class Clients:
         client = self._session.create_client(
             "s3",
             endpoint_url=self.endpoint.url,
-            verify=None if self.endpoint.verify_ssl else False,  # None: botocore applies AWS_CA_BUNDLE
-            config=self.config(timeout, unsigned=name == ANONYMOUS),
+            # None: botocore applies AWS_CA_BUNDLE; a launched TLS server brings its own CA
+            verify=(self.endpoint.ca_bundle or None) if self.endpoint.verify_ssl else False,
+            config=self.config(timeout, unsigned=name == ANONYMOUS, sdk_defaults=sdk_defaults),
             **kwargs,
         )
         # No `Expect: 100-continue`: a server that answers an error without reading the body
@@ -88,6 +91,8 @@ class Clients:
     def ca_bundle(self) -> str | None:
         """AWS_CA_BUNDLE or the AWS profile's `ca_bundle`, as botocore resolves it (None:
         the default trust store). Raw HTTP steps use it too, so both paths trust the same CAs."""
+        if self.endpoint.ca_bundle:
+            return self.endpoint.ca_bundle
         if not hasattr(self, "_ca_bundle"):
             import botocore.session
 

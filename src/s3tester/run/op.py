@@ -61,7 +61,7 @@ class OperationSender:
         if step.op == "CreateBucket" and region != "us-east-1" and "CreateBucketConfiguration" not in params:
             # Outside us-east-1 S3 needs the region named; suites are written region-free.
             params["CreateBucketConfiguration"] = {"LocationConstraint": region}
-        client = self.clients.get(step.as_, step.timeout)
+        client = self.clients.get(step.as_, step.timeout, sdk_defaults=bool(step.sdk_defaults))
         method = getattr(client, operations.method_name(step.op))
         body = body_spec(params["Body"], None) if "Body" in params else None
         for attempt in (1, 2):

@@ -68,7 +68,10 @@ class RawSender:
             body = open_body(source)
             if not any(k.lower() in ("content-length", "transfer-encoding") for k in headers):
                 headers["Content-Length"] = str(source.length())  # a stream would go out chunked
-        if spec["sign"] and step.as_ != ANONYMOUS:
+        signed = spec["sign"] and step.as_ != ANONYMOUS
+        if spec.get("encoding"):  # aws-chunked framing, signed chunk by chunk (run.chunked)
+            body, headers = self._chunked(method, url, headers, body, step.as_, spec, signed)
+        elif signed:
             headers = self._sign(method, url, headers, body, step.as_, spec)
         for name, value in spec["raw_headers"].items():  # replace, whatever the case of the name
             for existing in [k for k in headers if k.lower() == str(name).lower()]:
@@ -100,21 +103,37 @@ class RawSender:
         self.record(label, time.perf_counter() - started, response.status >= 400)
         return raw_outcome(response.status, dict(response.headers), digest)
 
-    def _sign(self, method: str, url: str, headers: dict[str, str], body: Any, who: str, spec: dict[str, Any]) -> dict[str, str]:
-        from botocore.auth import SIGV4_TIMESTAMP, S3SigV4Auth
-        from botocore.awsrequest import AWSRequest
+    def _chunked(self, method: str, url: str, headers: dict[str, str], body: Any, who: str, spec: dict[str, Any], signed: bool) -> tuple[bytes, dict[str, str]]:
+        from s3tester.run import chunked
+
+        payload = body if isinstance(body, bytes) else body.read()
+        if hasattr(body, "close"):
+            body.close()
+        creds = self._credentials(who, spec) if signed else None
+        sign = (lambda h, sha: self._sign(method, url, h, b"", who, spec, sha)) if signed else None
+        return chunked.encode(spec["encoding"], payload, headers, sign, creds.secret_key if creds else None)
+
+    def _credentials(self, who: str, spec: dict[str, Any]) -> Any:
         from botocore.credentials import Credentials
 
         if spec.get("credentials"):
             given = spec["credentials"]
-            creds = Credentials(given.get("access_key", ""), given.get("secret_key", ""), given.get("session_token"))
-        else:
-            cred = self.clients.credentials(who)
-            token = cred.session_token.get_secret_value() if cred.session_token else None
-            creds = Credentials(cred.access_key, cred.secret_key.get_secret_value(), token)
+            return Credentials(given.get("access_key", ""), given.get("secret_key", ""), given.get("session_token"))
+        cred = self.clients.credentials(who)
+        token = cred.session_token.get_secret_value() if cred.session_token else None
+        return Credentials(cred.access_key, cred.secret_key.get_secret_value(), token)
+
+    def _sign(self, method: str, url: str, headers: dict[str, str], body: Any, who: str, spec: dict[str, Any], content_sha256: str | None = None) -> dict[str, str]:
+        from botocore.auth import SIGV4_TIMESTAMP, S3SigV4Auth
+        from botocore.awsrequest import AWSRequest
+
+        creds = self._credentials(who, spec)
         offset = int(spec.get("time_offset") or 0)
 
         class _Auth(S3SigV4Auth):
+            def payload(self, request: Any) -> str:
+                return content_sha256 or str(super().payload(request))
+
             def add_auth(self, request: Any) -> None:
                 when = _dt.datetime.now(_dt.UTC) + _dt.timedelta(seconds=offset)
                 request.context["timestamp"] = when.strftime(SIGV4_TIMESTAMP)

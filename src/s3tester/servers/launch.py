@@ -41,6 +41,7 @@ from s3tester.servers.process import (
 from s3tester.servers.profile_env import resolve_credentials, resolve_region
 from s3tester.servers.profiles import PLACEHOLDER_RE, LaunchSpec, VendorProfile
 from s3tester.servers.provision import VendorNotInstalled, run_prepare, run_setup
+from s3tester.servers.tls import CERT_NAME, make_cert
 from s3tester.suite.models import Credential, EndpointConfig
 
 LOG_NAME = "server.log"
@@ -82,7 +83,12 @@ class LocalServer:
 
     @property
     def url(self) -> str:
-        return f"http://{HOST}:{self.port}"
+        return f"{'https' if self.spec.tls else 'http'}://{HOST}:{self.port}"
+
+    @property
+    def ca_bundle(self) -> str | None:
+        """The certificate a `tls: true` server serves (None: plain HTTP)."""
+        return str(self.workdir / CERT_NAME) if self.spec.tls else None
 
     @property
     def pid(self) -> int | None:
@@ -116,6 +122,8 @@ class LocalServer:
             verify_ssl=self.profile.verify_ssl,
             vendor=self.profile.name,
             vendor_version=self._collect_version(),
+            ca_bundle=self.ca_bundle,
+            principals=self.profile.principals([*self.credentials, *extra]),
         )
 
     def stop(self) -> None:
@@ -186,6 +194,8 @@ class LocalServer:
             picked = free_ports(1 + len(names))
             self.port, self.ports = picked[0], dict(zip(names, picked[1:], strict=True))
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        if self.spec.tls:
+            make_cert(self.workdir)
         for name, content in self.spec.files.items():
             path = self.workdir / name
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -298,6 +308,7 @@ class LocalServer:
         return boto3.session.Session().client(
             service,  # type: ignore[call-overload]
             endpoint_url=self.url,
+            verify=self.ca_bundle,
             region_name=resolve_region(self.profile),
             aws_access_key_id=cred.access_key,
             aws_secret_access_key=cred.secret_key.get_secret_value(),

@@ -48,7 +48,7 @@ def check_tls(endpoint: EndpointConfig, timeout: float = DEFAULT_TIMEOUT) -> Non
     import botocore.session
     from botocore.httpsession import get_cert_path
 
-    bundle = botocore.session.Session().get_config_variable("ca_bundle") or get_cert_path(True)
+    bundle = endpoint.ca_bundle or botocore.session.Session().get_config_variable("ca_bundle") or get_cert_path(True)
     host = parts.hostname or "localhost"
     try:
         context = ssl.create_default_context(cafile=bundle if isinstance(bundle, str) else None)

@@ -94,4 +94,5 @@ def profile_endpoint(
         credentials=resolve_credentials(profile, environ),
         verify_ssl=profile.verify_ssl,
         vendor=profile.name,
+        principals=profile.principals(profile.credential_names()),
     )

@@ -17,7 +17,7 @@ from typing import Any, Literal
 from pydantic import Field, PrivateAttr, SecretStr, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from s3tester.suite.models import Model
+from s3tester.suite.models import DEFAULT_ACCOUNT, Model, principal_of
 
 CREDENTIAL_NAME = r"^[a-z][a-z0-9_-]*$"
 PORT_NAME = r"^[a-z][a-z0-9_]*$"
@@ -41,6 +41,12 @@ class CredentialSpec(Model):
         default=False,
         description="left out (instead of an error) when its environment variables are unset",
     )
+    principal: str | None = Field(
+        default=None,
+        description="this set's policy Principal (JSON text) for ${principal:NAME}: 'arn', 'canonical' or a "
+        "template with {account}, {user}, {access_key}, {canonical_id}; default: the profile's 'principal'",
+    )
+    user: str | None = Field(default=None, description="IAM user name in the ARN principal (default: the set's name)")
     setup_only: bool = Field(
         default=False,
         description="only signs launch setup (e.g. an admin that creates the IAM users); "
@@ -126,6 +132,11 @@ class LaunchSpec(Model):
     env: dict[str, str] = Field(default_factory=dict)
     ports: list[str] = Field(default_factory=list, description="names of extra free ports")
     files: dict[str, str] = Field(default_factory=dict, description="files written into the work dir before start")
+    tls: bool = Field(
+        default=False,
+        description="serve https: a self-signed certificate is made as {workdir}/tls-cert.pem and "
+        "{workdir}/tls-key.pem before start, and the run trusts exactly that certificate",
+    )
     probe_credential: str = Field(
         default="main", pattern=CREDENTIAL_NAME, description="signs the readiness ListBuckets"
     )
@@ -176,6 +187,12 @@ class VendorProfile(Model):
     region: str = "us-east-1"
     addressing_style: Literal["path", "virtual", "auto"] = "path"
     verify_ssl: bool = True
+    principal: str = Field(
+        default="arn",
+        description="how policies name a credential set (${principal:NAME}): 'arn' "
+        "({\"AWS\": \"arn:aws:iam::ACCOUNT:user/USER\"}), 'canonical' ({\"CanonicalUser\": ID}) or a template",
+    )
+    account_id: str = Field(default=DEFAULT_ACCOUNT, description="the account in ARN principals")
     credentials: dict[str, CredentialSpec] = Field(default_factory=dict)
     launch: LaunchSpec | None = None
     container: str | None = Field(default=None, description="docker command that starts it, for hosts with Docker")
@@ -202,6 +219,17 @@ class VendorProfile(Model):
         if self.launch is not None:
             _check_launch(self.launch, set(self.credentials))
         return self
+
+    def principals(self, names: list[str]) -> dict[str, str]:
+        """Each credential set's Principal template (see EndpointConfig.principals)."""
+        iam_users = {s.iam_user.credential: s.iam_user.user for s in (self.launch.setup if self.launch else []) if s.iam_user}
+        out = {}
+        for name in names:
+            spec = self.credentials.get(name)
+            style = (spec.principal if spec else None) or self.principal
+            user = (spec.user if spec else None) or iam_users.get(name) or name
+            out[name] = principal_of(style, user, self.account_id)
+        return out
 
     def credential_names(self) -> list[str]:
         """Every credential set a run against this profile has: declared and set up."""

@@ -12,6 +12,13 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, m
 
 NAME_PATTERN = r"^[a-z0-9][a-z0-9._-]*$"
 STEP_KINDS = ("op", "http", "presign", "include", "sleep")
+# `http.encoding.payload` values (X-Amz-Content-SHA256) and trailer checksums s3tester frames
+CHUNKED_PAYLOADS = (
+    "STREAMING-UNSIGNED-PAYLOAD-TRAILER",
+    "STREAMING-AWS4-HMAC-SHA256-PAYLOAD",
+    "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER",
+)
+CHUNKED_CHECKSUMS = ("crc32", "crc32c", "sha1", "sha256")
 
 
 class Model(BaseModel):
@@ -50,6 +57,23 @@ class EndpointConfig(Model):
     verify_ssl: bool = True
     vendor: str = "custom"
     vendor_version: str | None = None
+    # credential set -> its policy Principal as JSON text, for `${principal:NAME}`:
+    # `{canonical_id}` and `{access_key}` are filled in at run time. Default: principal_of().
+    principals: dict[str, str] = Field(default_factory=dict)
+    ca_bundle: str | None = None  # a CA file to trust (a launched TLS server's own certificate)
+
+
+DEFAULT_ACCOUNT = "123456789012"  # moto's (and AWS documentation's) example account
+PRINCIPAL_STYLES = {
+    "arn": '{"AWS": "arn:aws:iam::{account}:user/{user}"}',
+    "canonical": '{"CanonicalUser": "{canonical_id}"}',
+}
+
+
+def principal_of(style: str, user: str, account: str = DEFAULT_ACCOUNT) -> str:
+    """A Principal template: a style name (`arn`, `canonical`) or a template of its own."""
+    template = PRINCIPAL_STYLES.get(style, style)
+    return template.replace("{account}", account).replace("{user}", user)
 
 
 class PostSpec(Model):
@@ -81,6 +105,22 @@ class FormSpec(Model):
     filename: str = "file"
 
 
+class EncodingSpec(Model):
+    """An `aws-chunked` body that s3tester frames (and signs) itself: see `run.chunked`."""
+
+    payload: str = "STREAMING-UNSIGNED-PAYLOAD-TRAILER"   # the X-Amz-Content-SHA256 value
+    chunk_size: int = Field(default=65536, ge=1)
+    checksum: str | None = None                # trailer algorithm (default crc32 with a trailer)
+    checksum_value: str | None = None          # send this instead of the right checksum
+    send_trailer: bool = True                  # False: declare X-Amz-Trailer, send none
+    declare_trailer: bool = True               # False: no X-Amz-Trailer header
+    declare_algorithm: bool = True             # False: no X-Amz-Sdk-Checksum-Algorithm (SDKs send it)
+    decoded_length: int | str | None = None    # X-Amz-Decoded-Content-Length (default: the truth)
+    content_encoding: str | None = "aws-chunked"  # null: no Content-Encoding header
+    bad_chunk_signature: int | None = None     # break this chunk's signature (-1: the final one)
+    bad_trailer_signature: bool = False
+
+
 class HttpSpec(Model):
     """A raw request, for what an SDK refuses to send."""
 
@@ -95,6 +135,7 @@ class HttpSpec(Model):
     sign: bool = True
     credentials: dict[str, str] | None = None
     time_offset: int = 0
+    encoding: EncodingSpec | None = None
 
     @model_validator(mode="after")
     def _target(self) -> HttpSpec:
@@ -102,6 +143,8 @@ class HttpSpec(Model):
             raise ValueError("http needs exactly one of 'path' or 'url'")
         if self.body is not None and self.form is not None:
             raise ValueError("http takes 'body' or 'form', not both")
+        if self.encoding is not None and self.form is not None:
+            raise ValueError("http 'encoding' frames a 'body', not a 'form'")
         return self
 
 
@@ -119,6 +162,7 @@ class Step(Model):
     save: dict[str, str] = Field(default_factory=dict)
     timeout: float | None = Field(default=None, gt=0)
     description: str | None = None
+    sdk_defaults: bool | None = None   # send as current SDKs do by default (run.clients.Clients.config)
 
     @model_validator(mode="after")
     def _one_kind(self) -> Step:
@@ -155,6 +199,25 @@ class Group(Model):
     before: list[Step] = Field(default_factory=list)
     test: list[Step] = Field(min_length=1)
     after: list[Step] = Field(default_factory=list)
+    sdk_defaults: bool = False   # the default of every step's `sdk_defaults`
+
+    @model_validator(mode="before")
+    @classmethod
+    def _step_defaults(cls, data: Any) -> Any:
+        """`sdk_defaults: true` on a group applies to each of its steps that does not say."""
+        if not (isinstance(data, dict) and data.get("sdk_defaults") is True):
+            return data
+        data = dict(data)  # never edit the loaded YAML tree (validate reads positions from it)
+        for phase in ("before", "test", "after"):
+            steps = data.get(phase)
+            if isinstance(steps, list):
+                data[phase] = [
+                    {**step, "sdk_defaults": True}
+                    if isinstance(step, dict) and "sdk_defaults" not in step and "op" in step
+                    else step
+                    for step in steps
+                ]
+        return data
 
 
 class AreaFile(Model):

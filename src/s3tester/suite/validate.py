@@ -15,7 +15,7 @@ from s3tester.errors import Location, Problem
 from s3tester.suite import operations
 from s3tester.suite.bodyspec import body_spec
 from s3tester.suite.matchers import SPECIAL_KEYS, body_expect_problems, compile_path, matcher_problems
-from s3tester.suite.models import Case, Step, Suite
+from s3tester.suite.models import CHUNKED_CHECKSUMS, CHUNKED_PAYLOADS, Case, EncodingSpec, Step, Suite
 from s3tester.suite.suggest import suggest
 from s3tester.suite.variables import is_builtin, references
 from s3tester.suite.yamlpos import PosDict, locate
@@ -54,6 +54,8 @@ def check_case(case: Case, raw: PosDict | None, credentials: list[str], strict: 
                         out.extend(
                             Problem(at(base), m) for m in _cred_ref_problems(name, credentials)
                         )
+                    if name.startswith("principal:") and name[len("principal:") :] not in credentials:
+                        out.append(Problem(at(base), f"'${{{name}}}': no credential set '{name[10:]}' (suite has {', '.join(credentials)})"))
                     continue
                 out.append(Problem(at(base), f"undefined variable '${{{name}}}' (not saved by an earlier step)"))
             defined.update(step.save)
@@ -99,6 +101,10 @@ def _step_problems(step: Step, credentials: list[str]) -> list[tuple[tuple[Any, 
             problem = _body_problem(step.http.body)
             if problem:
                 out.append((("http", "body"), problem))
+        if step.http.encoding is not None:
+            out.extend(_encoding_problems(step.http.encoding))
+    if step.sdk_defaults is not None and step.op is None:
+        out.append((("sdk_defaults",), "'sdk_defaults' belongs to an 'op' step (an http step frames its body with 'http.encoding')"))
     if step.expect is not None:
         out.extend(_expect_problems(step.expect))
         if "Body" in step.expect and step.op is not None and operations.has_operation(step.op) and not operations.returns_body(step.op):
@@ -110,6 +116,22 @@ def _step_problems(step: Step, credentials: list[str]) -> list[tuple[tuple[Any, 
             compile_path(expression)
         except Exception as exc:
             out.append((("save", name), f"invalid JMESPath {expression!r}: {_jmespath_error(exc)}"))
+    return out
+
+
+def _encoding_problems(enc: EncodingSpec) -> list[tuple[tuple[Any, ...], str]]:
+    """An `http.encoding` block that cannot be framed as asked."""
+    loc = ("http", "encoding")
+    unsigned, signed, _ = CHUNKED_PAYLOADS
+    out: list[tuple[tuple[Any, ...], str]] = []
+    if enc.payload not in CHUNKED_PAYLOADS:
+        out.append(((*loc, "payload"), f"unknown payload '{enc.payload}' (use {', '.join(CHUNKED_PAYLOADS)})"))
+    if enc.checksum is not None and enc.checksum not in CHUNKED_CHECKSUMS:
+        out.append(((*loc, "checksum"), f"unknown checksum '{enc.checksum}' (use {', '.join(CHUNKED_CHECKSUMS)})"))
+    if enc.payload == signed and (enc.checksum is not None or enc.checksum_value is not None or enc.bad_trailer_signature):
+        out.append(((*loc, "payload"), f"{signed} has no trailer: use {signed}-TRAILER"))
+    if enc.payload == unsigned and (enc.bad_chunk_signature is not None or enc.bad_trailer_signature):
+        out.append(((*loc, "payload"), f"{unsigned} has no signatures to break"))
     return out
 
 

@@ -72,7 +72,7 @@ def references(value: Any) -> set[str]:
 
 def is_builtin(name: str) -> bool:
     return name == "bucket" or name.startswith("bucket:") or name in ("run_id", "case_id") or (
-        name == "now" or name.startswith("now:") or name.startswith("cred:")
+        name == "now" or name.startswith("now:") or name.startswith("cred:") or name.startswith("principal:")
     )
 
 
@@ -109,6 +109,8 @@ class Scope:
             return now(name[4:].replace("+", ""))
         if name.startswith("cred:"):
             return self._cred(name[5:])
+        if name.startswith("principal:"):  # a policy's Principal value for a credential set, as JSON
+            return self._cred(name[10:] + ".principal")
         if name.startswith("env:"):
             return expand_env("${" + name + "}")
         raise UndefinedVariable(name)
