@@ -96,7 +96,7 @@ def markdown(suite: Suite, reference: dict[str, Any] | None = None) -> str:
     return "\n".join(lines) + "\n"
 
 
-def targets(suite: Suite, cases: int = 500, areas: int = 20, operations: int = 75) -> list[tuple[str, int, int]]:
+def targets(suite: Suite, cases: int = 1000, areas: int = 20, operations: int = 100) -> list[tuple[str, int, int]]:
     """(what, measured, target) for the suite's count targets."""
     measured = measure(suite)
     ops = set().union(*(a.operations for a in measured.values())) if measured else set()
