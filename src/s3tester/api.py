@@ -34,6 +34,7 @@ from s3tester.results.report import plan_text, render
 from s3tester.run.engine import Engine
 from s3tester.run.interrupt import Interrupt
 from s3tester.run.names import new_run_id
+from s3tester.run.clienttools import client_versions
 from s3tester.run.plan import Plan, make_plan, select
 from s3tester.run.progress import progress_bar
 from s3tester.servers.endpoint import Endpoint, EndpointChoice, choose_endpoint, open_endpoint
@@ -183,6 +184,7 @@ def execute(run: Run) -> int | None:
         log.info("run started", extra={"suite": suite.name, "suite_version": suite.version, "cases": len(run.plan.cases),
                                        "parallel": o.parallel, "vendor": config.vendor, "endpoint": config.url})
         result = run.result = engine.run(run.plan)
+        result.clients = client_versions(run.plan.cases)  # the real clients' versions, if any
     s = result.summary
     log.info("run finished", extra={"passed": s.passed, "failed": s.failed, "errored": s.errored,
                                     "unsupported": s.unsupported, "skipped": s.skipped, "total": s.total,

