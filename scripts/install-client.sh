@@ -62,7 +62,7 @@ install_pip() {
   "$python" -m venv "$venv"
   # shellcheck disable=SC2086
   retry "$venv/bin/python" -m pip install --quiet --disable-pip-version-check $reqs \
-    2> >(grep -v "^WARNING: Location" >&2)
+    2> >(grep -v "^WARNING: Location" >&2) || return 1
   "$venv/bin/python" -c "import importlib.metadata as m; print(m.version('$(pip_dist "$name")'))" \
     > "$venv/VERSION"
 }
@@ -74,7 +74,7 @@ install_js() {
   mkdir -p "$dir"
   retry npm install --prefix "$dir" --no-audit --no-fund --loglevel=error \
     @aws-sdk/client-s3@3.1175.0 @aws-sdk/lib-storage@3.1175.0 \
-    @aws-sdk/s3-request-presigner@3.1169.0 >/dev/null
+    @aws-sdk/s3-request-presigner@3.1169.0 >/dev/null || return 1
   node -e "console.log(require('$dir/node_modules/@aws-sdk/client-s3/package.json').version)" \
     > "$dir/VERSION"
 }
@@ -85,7 +85,7 @@ install_deb_binary() {
   command -v apt-get >/dev/null || { echo "install-client: $name needs apt-get" >&2; return 1; }
   echo "install-client: $name: unpacking Debian's $name into $dir"
   tmp="$(mktemp -d)"
-  (cd "$tmp" && retry apt-get download -q "$name" >/dev/null)
+  (cd "$tmp" && retry apt-get download -q "$name" >/dev/null) || return 1
   deb="$(ls "$tmp"/*.deb)"
   mkdir -p "$dir/bin"
   dpkg-deb -x "$deb" "$tmp/root"
@@ -101,7 +101,7 @@ install_awscli2() {
   if [[ ! -x /usr/bin/aws ]] || ! dpkg -s awscli >/dev/null 2>&1; then
     [[ "$(id -u)" == 0 ]] || { echo "install-client: awscli2: run as root (apt-get install awscli)" >&2; return 1; }
     echo "install-client: awscli2: apt-get install awscli (Debian's AWS CLI v2)"
-    retry env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends awscli >/dev/null
+    retry env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends awscli >/dev/null || return 1
   fi
   mkdir -p "$dir/bin"
   ln -sf /usr/bin/aws "$dir/bin/aws"
@@ -116,14 +116,20 @@ install_one() {
     return 0
   fi
   mkdir -p "$clients"
+  # `set -e` does not apply inside a function called with `||`: each step says `|| return 1`
   case "$name" in
-    js-sdk) install_js ;;
-    rclone|restic) install_deb_binary "$name" ;;
-    awscli2) install_awscli2 ;;
+    js-sdk) install_js || return 1 ;;
+    rclone|restic) install_deb_binary "$name" || return 1 ;;
+    awscli2) install_awscli2 || return 1 ;;
     *)
-      if pip_client "$name" >/dev/null; then install_pip "$name"
+      if pip_client "$name" >/dev/null; then install_pip "$name" || return 1
       else echo "install-client: unknown client '$name' (known: ${all[*]})" >&2; return 2; fi ;;
   esac
+  if [[ ! -s "$clients/$name/VERSION" ]]; then
+    rm -f "$clients/$name/VERSION"
+    echo "install-client: $name: no version after install" >&2
+    return 1
+  fi
   echo "install-client: $name: $(cat "$clients/$name/VERSION")"
 }
 

@@ -142,7 +142,7 @@ def validate(path: str, strict: bool) -> None:
 
 
 @cli.command(name="list", context_settings=COMMAND)
-@click.argument("what", type=click.Choice(["groups", "operations", "credentials", "vendors", "suites"]))
+@click.argument("what", type=click.Choice(["groups", "operations", "credentials", "vendors", "suites", "clients"]))
 @click.argument("path", required=False, type=click.Path())
 def list_(what: str, path: str | None) -> None:
     """List groups (cases) or credentials of a suite, S3 operations, vendor profiles or installed suites.
@@ -153,7 +153,17 @@ def list_(what: str, path: str | None) -> None:
       s3tester list operations
       s3tester list vendors
       s3tester list suites
+      s3tester list clients
     """
+    if what == "clients":
+        from s3tester.run.clienttools import CATALOG, clients_dir, install_command, version
+
+        base = clients_dir()
+        for info in CATALOG.values():
+            found = version(info.name, base)
+            state = f"installed {found}" if found else f"missing (install: {install_command(info.name)})"
+            click.echo(f"{info.name:<8} {info.what:<44} {info.source:<36} {state}")
+        return
     if what == "suites":
         from s3tester.paths import list_suites
 
