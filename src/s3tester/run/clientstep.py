@@ -26,7 +26,7 @@ from s3tester.masking import Masker
 from s3tester.run import clienttools
 from s3tester.run.bodies import open_body
 from s3tester.run.clients import Clients
-from s3tester.run.expect import Outcome
+from s3tester.run.expect import Mismatch, Outcome
 from s3tester.suite.bodyspec import body_spec
 from s3tester.suite.models import ClientSpec, Step
 from s3tester.suite.variables import Scope
@@ -95,6 +95,18 @@ class ClientRunner:
             "seconds": round(elapsed, 3),
         }
         return Outcome(doc=doc, status=0 if code == 0 else 1)
+
+
+def explain(mismatches: list[Mismatch], outcome: Outcome, limit: int = 400) -> None:
+    """Give the first mismatch of a client step the tail of the client's stderr (or stdout)."""
+    if not mismatches:
+        return
+    said = (outcome.doc.get("stderr") or outcome.doc.get("stdout") or "").strip()
+    if outcome.doc.get("timed_out"):
+        said = f"timed out after {outcome.doc.get('seconds')}s; {said}"
+    if said and not mismatches[0].note:
+        tail = " | ".join(said.splitlines()[-6:])
+        mismatches[0].note = tail if len(tail) <= limit else "..." + tail[-limit:]
 
 
 class ClientMissing(Exception):

@@ -169,6 +169,8 @@ def environment(
     for passed in ("AWS_CA_BUNDLE", "SSL_CERT_FILE", "TMPDIR"):
         if passed in os.environ:
             env[passed] = os.environ[passed]
+    if name == "rclone" and "AWS_CA_BUNDLE" in env:  # rclone's SDK refuses it: hand it over its own way
+        env["RCLONE_CA_CERT"] = env.pop("AWS_CA_BUNDLE")
     _write_configs(home, endpoint, cred, path_style)
     return env
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from s3tester.deadline import with_deadline
 from s3tester.run.clients import Clients
-from s3tester.run.clientstep import CLIENT_TIMEOUT, ClientRunner
+from s3tester.run.clientstep import CLIENT_TIMEOUT, ClientRunner, explain
 from s3tester.run.expect import Mismatch, Outcome, check
 from s3tester.run.op import OperationSender
 from s3tester.run.presign import presign
@@ -56,6 +56,8 @@ class StepRunner:
         outcome = with_deadline(lambda: self._send(step, scope), seconds, step.label)
         expect = scope.substitute(step.expect) if step.expect else None
         mismatches = check(expect, outcome)
+        if step.client is not None:
+            explain(mismatches, outcome)  # what the client said, on a mismatch
         result = StepResult(step.label, outcome, mismatches)
         wanted = expect.get("error") if expect else None
         wanted_codes = set(wanted if isinstance(wanted, list) else [wanted] if wanted else [])
