@@ -31,10 +31,10 @@ from s3tester.results.golden_files import Verdict, check, golden_skips
 from s3tester.results.normalize import normalize
 from s3tester.results.records import CaseResult, RunResult
 from s3tester.results.report import plan_text, render
+from s3tester.run.clienttools import client_versions
 from s3tester.run.engine import Engine
 from s3tester.run.interrupt import Interrupt
 from s3tester.run.names import new_run_id
-from s3tester.run.clienttools import client_versions
 from s3tester.run.plan import Plan, make_plan, select
 from s3tester.run.progress import progress_bar
 from s3tester.servers.endpoint import Endpoint, EndpointChoice, choose_endpoint, open_endpoint

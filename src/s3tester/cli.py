@@ -160,8 +160,8 @@ def list_(what: str, path: str | None) -> None:
 
         base = clients_dir()
         for info in CATALOG.values():
-            found = version(info.name, base)
-            state = f"installed {found}" if found else f"missing (install: {install_command(info.name)})"
+            have = version(info.name, base)
+            state = f"installed {have}" if have else f"missing (install: {install_command(info.name)})"
             click.echo(f"{info.name:<8} {info.what:<44} {info.source:<36} {state}")
         return
     if what == "suites":

@@ -10,6 +10,7 @@ file under the work dir (not the private home) to its size.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -150,7 +151,7 @@ def list_files(work: Path) -> dict[str, int]:
 
 def run_process(argv: list[str], cwd: Path, env: dict[str, str], timeout: float) -> tuple[int | None, str, str, bool]:
     """(exit code, stdout, stderr, timed out); the whole process group dies on a timeout."""
-    proc = subprocess.Popen(  # noqa: S603 - argv is the client's interpreter and a script path
+    proc = subprocess.Popen(
         argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
         stderr=subprocess.PIPE, start_new_session=True,
     )
@@ -172,10 +173,8 @@ def run_process(argv: list[str], cwd: Path, env: dict[str, str], timeout: float)
 
 
 def _kill_group(proc: subprocess.Popen[bytes]) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
 
 
 def _text(data: bytes | None) -> str:
