@@ -7,7 +7,7 @@ VENDOR ?= moto
 SUITE  ?= suites/v1
 ARGS   ?=
 
-.PHONY: help venv run test lint typecheck unit vendors system test-vendor golden-update matrix conformance bench schema docker-build docker-run clean
+.PHONY: help venv run test lint typecheck unit vendors clients test-clients system test-vendor golden-update matrix conformance bench schema docker-build docker-run clean
 
 help:
 	@echo "make run                      run suites/v1 against the embedded moto server, print the table"
@@ -16,6 +16,8 @@ help:
 	@echo "make golden-update VENDOR=x   rewrite golden/x/ from a fresh run, showing the diff"
 	@echo "make matrix                   regenerate docs/compatibility.{md,html} from golden/"
 	@echo "make bench                    print overhead, scaling, big-object and start-up figures"
+	@echo "make clients                  install the real S3 clients of suites/clients into .tools/clients"
+	@echo "make test-clients VENDOR=x    run suites/clients (real clients) against x"
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,13 +41,19 @@ typecheck: $(STAMP)
 vendors: $(STAMP)
 	bash scripts/install-vendor.sh all
 
+clients: $(STAMP)
+	bash scripts/install-client.sh all || echo "install-client: some clients did not install; their cases are skipped"
+
+test-clients: clients
+	$(BIN)/s3tester run suites/clients --vendor $(VENDOR) --parallel 4 $(ARGS)
+
 system:
 	bash scripts/install-system.sh chromium
 
 unit: $(STAMP)
 	$(BIN)/pytest -q $(ARGS)
 
-test: lint typecheck vendors system
+test: lint typecheck vendors clients system
 	$(BIN)/pytest -q $(ARGS)
 
 test-vendor: $(STAMP)

@@ -318,12 +318,14 @@ def matrix(files: tuple[str, ...], markdown_out: str | None, html_out: str | Non
     from s3tester.results import matrix as mx
     from s3tester.results.golden_files import load_any
 
+    from s3tester.results.clients_matrix import clients_markdown
+
     table = mx.build([load_any(f) for f in files])
     if not markdown_out and not html_out:
-        click.echo(mx.markdown(table), nl=False)
+        click.echo(mx.markdown(table) + clients_markdown(table), nl=False)
         return
     if markdown_out:
-        write_atomic(markdown_out, mx.markdown(table))
+        write_atomic(markdown_out, mx.markdown(table) + clients_markdown(table))
     if html_out:
         write_atomic(html_out, mx.html(table))
     click.echo("\n".join(mx.summary_lines(table)))
