@@ -316,9 +316,8 @@ def matrix(files: tuple[str, ...], markdown_out: str | None, html_out: str | Non
     """
     from s3tester.output import write_atomic
     from s3tester.results import matrix as mx
-    from s3tester.results.golden_files import load_any
-
     from s3tester.results.clients_matrix import clients_markdown
+    from s3tester.results.golden_files import load_any
 
     table = mx.build([load_any(f) for f in files])
     if not markdown_out and not html_out:
