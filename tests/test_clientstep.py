@@ -42,13 +42,14 @@ def test_a_script_sees_the_endpoint_and_its_output_is_masked(moto_endpoint: Endp
     runner = runner_for(moto_endpoint, fake_clients(tmp_path / "clients"))
     secret = moto_endpoint.credentials["main"].secret_key.get_secret_value()
     s = step(client={"name": "rclone", "files": {"in/a b.txt": "x", "big": {"size": "1KiB", "seed": 3}},
-                     "sh": 'echo "$S3_ENDPOINT ${bucket}"; echo "$AWS_SECRET_ACCESS_KEY" >&2; cat in/*'},
+                     "sh": 'echo "$S3_ENDPOINT ${bucket}"; echo "$AWS_SECRET_ACCESS_KEY" >&2; echo "k=$AWS_SECRET_ACCESS_KEY"; cat in/*'},
              expect={"exit_code": 0, "stdout": {"contains": "${bucket}"}, 'files."in/a b.txt"': 1, "files.big": 1024})
     result = runner.run(s, scope("mybucket"))
     assert result.ok, result.mismatches
     doc = result.outcome.doc if result.outcome else {}
     assert doc["stdout"].startswith(moto_endpoint.url.rstrip("/")) and "mybucket" in doc["stdout"]
-    assert secret not in doc["stderr"] and "***" in doc["stderr"]
+    assert secret not in doc["stderr"] and "***" in doc["stderr"] and secret not in doc["stdout"]
+    assert f"k={secret}" in doc["raw_stdout"]  # for save: (a presigned URL); reports are masked again
     assert doc["version"] == "0-test" and ".home/.s3cfg" not in doc["files"]
 
 

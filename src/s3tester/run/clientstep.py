@@ -3,8 +3,9 @@
 The script (sh, python or node) is written into a private work dir (mode 0700) that the
 client steps of one case share, with `files:` generated there first; it runs with the
 endpoint and the step's credential set in its environment (see `clienttools`), never on
-a command line. The outcome document is `{exit_code, stdout, stderr, timed_out, files,
-client, version}`, stdout and stderr masked with the endpoint's secrets; `files` maps each
+a command line. The outcome document is `{exit_code, stdout, stderr, raw_stdout, timed_out,
+files, client, version}`, stdout and stderr masked with the endpoint's secrets (raw_stdout
+is for `save:`, e.g. a presigned URL; reports are masked anyway); `files` maps each
 file under the work dir (not the private home) to its size.
 """
 
@@ -89,6 +90,9 @@ class ClientRunner:
             "exit_code": code,
             "stdout": self.masker.mask(out),
             "stderr": self.masker.mask(err),
+            # unmasked, for `save:` (a presigned URL the client made carries its signature);
+            # case results are masked again before they are written
+            "raw_stdout": out,
             "timed_out": timed_out,
             "files": list_files(work),
             "client": spec.name,
