@@ -7,7 +7,7 @@ VENDOR ?= moto
 SUITE  ?= suites/v1
 ARGS   ?=
 
-.PHONY: help venv run test lint typecheck unit vendors clients test-clients system test-vendor golden-update matrix conformance bench schema docker-build docker-run clean
+.PHONY: help venv run test lint typecheck unit vendors clients test-clients golden-clients system test-vendor golden-update matrix conformance bench schema docker-build docker-run clean
 
 help:
 	@echo "make run                      run suites/v1 against the embedded moto server, print the table"
@@ -17,7 +17,8 @@ help:
 	@echo "make matrix                   regenerate docs/compatibility.{md,html} from golden/"
 	@echo "make bench                    print overhead, scaling, big-object and start-up figures"
 	@echo "make clients                  install the real S3 clients of suites/clients into .tools/clients"
-	@echo "make test-clients VENDOR=x    run suites/clients (real clients) against x"
+	@echo "make test-clients VENDOR=x    run suites/clients (real clients) against x, compare with golden/clients/x"
+	@echo "make golden-clients VENDOR=x  rewrite golden/clients/x/ and docs/clients-matrix.md"
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -44,8 +45,14 @@ vendors: $(STAMP)
 clients: $(STAMP)
 	bash scripts/install-client.sh all || echo "install-client: some clients did not install; their cases are skipped"
 
+# The client suite's golden files live apart from the conformance suite's (both are v1.0):
+# golden/clients/<vendor>/v1.0.json.
 test-clients: clients
-	$(BIN)/s3tester run suites/clients --vendor $(VENDOR) --parallel 4 $(ARGS)
+	$(BIN)/s3tester run suites/clients --vendor $(VENDOR) --golden golden/clients/ --parallel 4 $(ARGS)
+
+golden-clients: clients
+	$(BIN)/s3tester run suites/clients --vendor $(VENDOR) --golden golden/clients/ --update-golden --parallel 4 $(ARGS)
+	$(BIN)/s3tester matrix golden/clients/*/v1.0.json --markdown docs/clients-matrix.md
 
 system:
 	bash scripts/install-system.sh chromium
