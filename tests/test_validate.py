@@ -166,3 +166,20 @@ def test_check_suite_reports_every_case() -> None:
         "suite/area.yaml:5:11: area/b: no description (strict)",
     ]
     assert len(problems) == 4
+
+
+def test_client_steps_name_a_known_client_a_runnable_script_and_files_inside_the_work_dir() -> None:
+    problems = found(
+        "      - client: {name: rclon, sh: 'true'}\n"
+        "      - client: {name: rclone, python: 'print(1)'}\n"
+        "      - client: {name: boto3, node: 'x'}\n"
+        "      - client: {name: s3cmd, sh: 'echo ${nope}', files: {'../x': a, ok: {size: 1KiB, seed: 1}, bad: {size: lots}}}\n"
+    )
+    text = "\n".join(problems)
+    assert "unknown client 'rclon' (did you mean 'rclone'?)" in text
+    assert "client 'rclone' has no Python venv: use sh" in text
+    assert "node scripts run with the js-sdk client only" in text
+    assert "client file '../x' must be a relative path inside the work dir" in text
+    assert "undefined variable '${nope}'" in text
+    assert any("bad" in p or "size" in p for p in problems if "t.yaml:7" in p or "lots" in p)
+    assert found("      - client: {name: s5cmd, sh: 's5cmd ls $HOME', files: {a/b.txt: x}}\n") == []
