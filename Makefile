@@ -10,7 +10,7 @@ ARGS   ?=
 GOLDEN ?= golden
 MATRIX_FILES ?= $(wildcard $(GOLDEN)/*/v1.0.json)
 
-.PHONY: help venv run test lint typecheck unit vendors system test-vendor golden-update matrix conformance bench schema docker-build docker-run clean
+.PHONY: help venv run test lint typecheck unit vendors clients test-clients golden-clients system test-vendor golden-update matrix conformance bench schema docker-build docker-run clean
 
 help:
 	@echo "make run                      run suites/v1 against the embedded moto server, print the table"
@@ -19,6 +19,9 @@ help:
 	@echo "make golden-update VENDOR=x   rewrite golden/x/ from a fresh run, showing the diff"
 	@echo "make matrix                   regenerate docs/compatibility.{md,html} from golden/"
 	@echo "make bench                    print overhead, scaling, big-object and start-up figures"
+	@echo "make clients                  install the real S3 clients of suites/clients into .tools/clients"
+	@echo "make test-clients VENDOR=x    run suites/clients (real clients) against x, compare with golden/clients/x"
+	@echo "make golden-clients VENDOR=x  rewrite golden/clients/x/ and docs/clients-matrix.md"
 
 # What running needs (make run): the package and its dependencies only.
 $(RUNSTAMP): pyproject.toml
@@ -48,13 +51,25 @@ typecheck: $(STAMP)
 vendors: $(STAMP)
 	bash scripts/install-vendor.sh all
 
+clients: $(STAMP)
+	bash scripts/install-client.sh all || echo "install-client: some clients did not install; their cases are skipped"
+
+# The client suite's golden files live apart from the conformance suite's (both are v1.0):
+# golden/clients/<vendor>/v1.0.json.
+test-clients: clients
+	$(BIN)/s3tester run suites/clients --vendor $(VENDOR) --golden golden/clients/ --parallel 4 $(ARGS)
+
+golden-clients: clients
+	$(BIN)/s3tester run suites/clients --vendor $(VENDOR) --golden golden/clients/ --update-golden --parallel 4 $(ARGS)
+	$(BIN)/s3tester matrix golden/clients/*/v1.0.json --markdown docs/clients-matrix.md
+
 system:
 	bash scripts/install-system.sh chromium
 
 unit: $(STAMP)
 	$(BIN)/pytest -q $(ARGS)
 
-test: lint typecheck vendors system
+test: lint typecheck vendors clients system
 	$(BIN)/pytest -q $(ARGS)
 
 test-vendor: $(RUNSTAMP)

@@ -28,6 +28,7 @@ FULL = {
     "scaling": [],
     "bigobjects": [],
     "manycases": [],
+    "clients": [],
 }
 QUICK = {
     "startup": ["--runs", "7"],
@@ -35,6 +36,7 @@ QUICK = {
     "scaling": ["--levels", "1,8"],
     "bigobjects": ["--sizes", "64MiB,256MiB"],
     "manycases": ["--cases", "500", "--repeat", "1"],
+    "clients": ["--group", "rclone/*"],
 }
 
 

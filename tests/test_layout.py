@@ -13,7 +13,7 @@ MAX_LINES = 400
 #: Tests of the whole tool rather than of one module: real servers, processes and files.
 INTEGRATION = {
     "test_bad_inputs", "test_bodies_perf_shape", "test_ci_docs", "test_docker_entrypoint", "test_examples",
-    "test_faults", "test_https", "test_robustness", "test_secrets", "test_wheel", "test_layout", "test_drivers",
+    "test_faults", "test_https", "test_robustness", "test_secrets", "test_wheel", "test_layout", "test_drivers", "test_suite_tags",
 }
 
 

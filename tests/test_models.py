@@ -27,11 +27,12 @@ def errors(model: type[Any], data: dict[str, Any]) -> list[str]:
 
 
 def test_step_needs_exactly_one_kind() -> None:
-    assert errors(Step, {}) == ["a step needs exactly one of op, http, presign, include, sleep (found none)"]
+    assert errors(Step, {}) == ["a step needs exactly one of op, http, presign, include, sleep, client (found none)"]
     assert errors(Step, {"op": "ListBuckets", "sleep": 1}) == [
-        "a step needs exactly one of op, http, presign, include, sleep (found op, sleep)"
+        "a step needs exactly one of op, http, presign, include, sleep, client (found op, sleep)"
     ]
-    kinds = {"op": "ListBuckets", "http": {"path": "/"}, "presign": {"op": "GetObject"}, "include": "x.yaml", "sleep": 0}
+    kinds = {"op": "ListBuckets", "http": {"path": "/"}, "presign": {"op": "GetObject"}, "include": "x.yaml", "sleep": 0,
+             "client": {"name": "rclone", "sh": "true"}}
     assert [Step.model_validate({k: v}).kind for k, v in kinds.items()] == list(STEP_KINDS)
 
 

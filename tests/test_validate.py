@@ -189,3 +189,18 @@ def test_principal_names_a_credential_set() -> None:
     assert problems == []  # descriptions are not substituted
     problems = found("      - http: {path: '/${principal:nobody}/${principal:alt}'}\n")
     assert len(problems) == 1 and "no credential set 'nobody'" in problems[0]
+def test_client_steps_name_a_known_client_a_runnable_script_and_files_inside_the_work_dir() -> None:
+    problems = found(
+        "      - client: {name: rclon, sh: 'true'}\n"
+        "      - client: {name: rclone, python: 'print(1)'}\n"
+        "      - client: {name: boto3, node: 'x'}\n"
+        "      - client: {name: s3cmd, sh: 'echo ${nope}', files: {'../x': a, ok: {size: 1KiB, seed: 1}, bad: {size: lots}}}\n"
+    )
+    text = "\n".join(problems)
+    assert "unknown client 'rclon' (did you mean 'rclone'?)" in text
+    assert "client 'rclone' has no Python venv: use sh" in text
+    assert "node scripts run with the js-sdk client only" in text
+    assert "client file '../x' must be a relative path inside the work dir" in text
+    assert "undefined variable '${nope}'" in text
+    assert any("bad" in p or "size" in p for p in problems if "t.yaml:7" in p or "lots" in p)
+    assert found("      - client: {name: s5cmd, sh: 's5cmd ls $HOME', files: {a/b.txt: x}}\n") == []

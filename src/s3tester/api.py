@@ -31,6 +31,7 @@ from s3tester.results.golden_files import Verdict, check, golden_skips
 from s3tester.results.normalize import normalize
 from s3tester.results.records import CaseResult, RunResult
 from s3tester.results.report import plan_text, render
+from s3tester.run.clienttools import client_versions
 from s3tester.run.engine import Engine
 from s3tester.run.interrupt import Interrupt
 from s3tester.run.names import new_run_id
@@ -184,6 +185,7 @@ def execute(run: Run) -> int | None:
         log.info("run started", extra={"suite": suite.name, "suite_version": suite.version, "cases": len(run.plan.cases),
                                        "parallel": o.parallel, "vendor": config.vendor, "endpoint": config.url})
         result = run.result = engine.run(run.plan)
+        result.clients = client_versions(run.plan.cases)  # the real clients' versions, if any
     s = result.summary
     log.info("run finished", extra={"passed": s.passed, "failed": s.failed, "errored": s.errored,
                                     "unsupported": s.unsupported, "skipped": s.skipped, "total": s.total,

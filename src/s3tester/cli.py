@@ -144,7 +144,7 @@ def validate(path: str, strict: bool) -> None:
 
 
 @cli.command(name="list", context_settings=COMMAND)
-@click.argument("what", type=click.Choice(["groups", "operations", "credentials", "vendors", "suites"]))
+@click.argument("what", type=click.Choice(["groups", "operations", "credentials", "vendors", "suites", "clients"]))
 @click.argument("path", required=False, type=click.Path())
 def list_(what: str, path: str | None) -> None:
     """List groups (cases) or credentials of a suite, S3 operations, vendor profiles or installed suites.
@@ -155,7 +155,17 @@ def list_(what: str, path: str | None) -> None:
       s3tester list operations
       s3tester list vendors
       s3tester list suites
+      s3tester list clients
     """
+    if what == "clients":
+        from s3tester.run.clienttools import CATALOG, clients_dir, install_command, version
+
+        base = clients_dir()
+        for info in CATALOG.values():
+            have = version(info.name, base)
+            state = f"installed {have}" if have else f"missing (install: {install_command(info.name)})"
+            click.echo(f"{info.name:<8} {info.what:<44} {info.source:<36} {state}")
+        return
     if what == "suites":
         from s3tester.paths import list_suites
 
@@ -308,14 +318,15 @@ def matrix(files: tuple[str, ...], markdown_out: str | None, html_out: str | Non
     """
     from s3tester.output import write_atomic
     from s3tester.results import matrix as mx
+    from s3tester.results.clients_matrix import clients_markdown
     from s3tester.results.golden_files import load_any
 
     table = mx.build([load_any(f) for f in files])
     if not markdown_out and not html_out:
-        click.echo(mx.markdown(table), nl=False)
+        click.echo(mx.markdown(table) + clients_markdown(table), nl=False)
         return
     if markdown_out:
-        write_atomic(markdown_out, mx.markdown(table))
+        write_atomic(markdown_out, mx.markdown(table) + clients_markdown(table))
     if html_out:
         write_atomic(html_out, mx.html(table))
     click.echo("\n".join(mx.summary_lines(table)))

@@ -70,6 +70,7 @@ class RunResult(Model):
     summary: Summary
     cases: list[CaseResult]
     performance: dict[str, OpStats] = Field(default_factory=dict)
+    clients: dict[str, str] = Field(default_factory=dict)  # real clients' versions (client suite)
 
     @property
     def ok(self) -> bool:

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from s3tester.errors import ConfigError
+from s3tester.run.clienttools import client_skips
 from s3tester.suite.models import Case, Suite
 
 ANONYMOUS = "anonymous"
@@ -82,6 +83,7 @@ def make_plan(
     """The selected `cases` and why some are skipped: `skips` (from a golden file or
     profile) win over missing `credentials` (checked when the endpoint's sets are known)."""
     found = credential_skips(cases, credentials, where) if credentials is not None else {}
+    found.update(client_skips(cases))  # a `client:` step whose client is not installed
     ids = {c.id for c in cases}
     found.update({cid: reason for cid, reason in (skips or {}).items() if cid in ids})
     return Plan(suite, cases, found)

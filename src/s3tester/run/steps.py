@@ -12,6 +12,7 @@ from typing import Any
 
 from s3tester.deadline import with_deadline
 from s3tester.run.clients import Clients
+from s3tester.run.clientstep import CLIENT_TIMEOUT, ClientRunner, explain
 from s3tester.run.expect import Mismatch, Outcome, check
 from s3tester.run.op import OperationSender
 from s3tester.run.presign import presign
@@ -45,15 +46,18 @@ class StepRunner:
         self.stop = stop or threading.Event()  # an interrupted run cuts `sleep` steps short
         self._op = OperationSender(clients, record)
         self._raw = RawSender(clients, record)
+        self._client = ClientRunner(clients, record)
 
     def run(self, step: Step, scope: Scope) -> StepResult:
         if step.sleep is not None:
             self.stop.wait(step.sleep)
             return StepResult("sleep", Outcome(doc={}, status=0))
-        seconds = (step.timeout or self.clients.timeout) + DEADLINE_SLACK
+        seconds = (step.timeout or (CLIENT_TIMEOUT if step.client else self.clients.timeout)) + DEADLINE_SLACK
         outcome = with_deadline(lambda: self._send(step, scope), seconds, step.label)
         expect = scope.substitute(step.expect) if step.expect else None
         mismatches = check(expect, outcome)
+        if step.client is not None:
+            explain(mismatches, outcome)  # what the client said, on a mismatch
         result = StepResult(step.label, outcome, mismatches)
         wanted = expect.get("error") if expect else None
         wanted_codes = set(wanted if isinstance(wanted, list) else [wanted] if wanted else [])
@@ -70,6 +74,8 @@ class StepRunner:
             return self._op.send(step, scope)
         if step.http is not None:
             return self._raw.send(step, scope)
+        if step.client is not None:
+            return self._client.send(step, scope)
         return presign(self.clients, step, scope)
 
 

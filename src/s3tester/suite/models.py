@@ -11,7 +11,6 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
 NAME_PATTERN = r"^[a-z0-9][a-z0-9._-]*$"
-STEP_KINDS = ("op", "http", "presign", "include", "sleep")
 # `http.encoding.payload` values (X-Amz-Content-SHA256) and trailer checksums s3tester frames
 CHUNKED_PAYLOADS = (
     "STREAMING-UNSIGNED-PAYLOAD-TRAILER",
@@ -19,6 +18,13 @@ CHUNKED_PAYLOADS = (
     "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER",
 )
 CHUNKED_CHECKSUMS = ("crc32", "crc32c", "sha1", "sha256")
+STEP_KINDS = ("op", "http", "presign", "include", "sleep", "client")
+#: the real S3 clients a `client:` step can run (scripts/install-client.sh installs them)
+CLIENT_NAMES = (
+    "awscli", "awscli2", "boto3", "js-sdk", "rclone", "s3cmd", "s5cmd",
+    "s3fs", "pyarrow", "duckdb", "obstore", "minio", "restic",
+)
+CLIENT_SCRIPTS = ("sh", "python", "node")
 
 
 class Model(BaseModel):
@@ -148,6 +154,34 @@ class HttpSpec(Model):
         return self
 
 
+class ClientSpec(Model):
+    """A real S3 client run as a subprocess: a shell, Python or Node script, in a private
+    working dir shared by the client steps of one case, with the endpoint and credentials in
+    the environment (and config files) the way that client expects."""
+
+    name: str
+    sh: str | None = None
+    python: str | None = None
+    node: str | None = None
+    files: dict[str, Any] = Field(default_factory=dict)
+    env: dict[str, str] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _one_script(self) -> ClientSpec:
+        given = [k for k in CLIENT_SCRIPTS if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError(f"client needs exactly one of {', '.join(CLIENT_SCRIPTS)}")
+        return self
+
+    @property
+    def script_kind(self) -> str:
+        return next(k for k in CLIENT_SCRIPTS if getattr(self, k) is not None)
+
+    @property
+    def script(self) -> str:
+        return str(getattr(self, self.script_kind))
+
+
 class Step(Model):
     """One request (or include/sleep) with what its response must look like."""
 
@@ -156,6 +190,7 @@ class Step(Model):
     presign: PresignSpec | None = None
     include: str | None = None
     sleep: float | None = Field(default=None, ge=0, le=600)
+    client: ClientSpec | None = None
     params: dict[str, Any] = Field(default_factory=dict)
     as_: str = Field(default="main", alias="as")
     expect: dict[str, Any] | None = None
@@ -186,6 +221,8 @@ class Step(Model):
             return f"http {self.http.method}"
         if self.presign:
             return f"presign {self.presign.op or 'post'}"
+        if self.client:
+            return f"client {self.client.name}"
         return self.kind
 
 

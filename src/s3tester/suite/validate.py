@@ -15,7 +15,16 @@ from s3tester.errors import Location, Problem
 from s3tester.suite import operations
 from s3tester.suite.bodyspec import body_spec
 from s3tester.suite.matchers import SPECIAL_KEYS, body_expect_problems, compile_path, matcher_problems
-from s3tester.suite.models import CHUNKED_CHECKSUMS, CHUNKED_PAYLOADS, Case, EncodingSpec, Step, Suite
+from s3tester.suite.models import (
+    CHUNKED_CHECKSUMS,
+    CHUNKED_PAYLOADS,
+    CLIENT_NAMES,
+    Case,
+    ClientSpec,
+    EncodingSpec,
+    Step,
+    Suite,
+)
 from s3tester.suite.suggest import suggest
 from s3tester.suite.variables import is_builtin, references
 from s3tester.suite.yamlpos import PosDict, locate
@@ -71,6 +80,8 @@ def _step_refs(step: Step) -> set[str]:
         found |= references(step.http.model_dump(exclude_none=True))
     if step.presign is not None:
         found |= references(step.presign.model_dump(exclude_none=True))
+    if step.client is not None:
+        found |= references(step.client.model_dump(exclude_none=True))
     return found
 
 
@@ -105,6 +116,8 @@ def _step_problems(step: Step, credentials: list[str]) -> list[tuple[tuple[Any, 
             out.extend(_encoding_problems(step.http.encoding))
     if step.sdk_defaults is not None and step.op is None:
         out.append((("sdk_defaults",), "'sdk_defaults' belongs to an 'op' step (an http step frames its body with 'http.encoding')"))
+    if step.client is not None:
+        out.extend(_client_problems(step.client))
     if step.expect is not None:
         out.extend(_expect_problems(step.expect))
         if "Body" in step.expect and step.op is not None and operations.has_operation(step.op) and not operations.returns_body(step.op):
@@ -132,6 +145,30 @@ def _encoding_problems(enc: EncodingSpec) -> list[tuple[tuple[Any, ...], str]]:
         out.append(((*loc, "payload"), f"{signed} has no trailer: use {signed}-TRAILER"))
     if enc.payload == unsigned and (enc.bad_chunk_signature is not None or enc.bad_trailer_signature):
         out.append(((*loc, "payload"), f"{unsigned} has no signatures to break"))
+    return out
+
+
+PYTHON_CLIENTS = {"awscli", "boto3", "s3cmd", "s5cmd", "s3fs", "pyarrow", "duckdb", "obstore", "minio"}
+
+
+def _client_problems(spec: ClientSpec) -> list[tuple[tuple[Any, ...], str]]:
+    """A known client, a script its install can run, and input files inside the work dir."""
+    out: list[tuple[tuple[Any, ...], str]] = []
+    if spec.name not in CLIENT_NAMES:
+        hint = suggest(spec.name, list(CLIENT_NAMES))
+        out.append((("client", "name"), f"unknown client '{spec.name}'{hint} (see: s3tester list clients)"))
+    elif spec.python is not None and spec.name not in PYTHON_CLIENTS:
+        out.append((("client", "python"), f"client '{spec.name}' has no Python venv: use sh"))
+    elif spec.node is not None and spec.name != "js-sdk":
+        out.append((("client", "node"), "node scripts run with the js-sdk client only"))
+    for name, body in spec.files.items():
+        parts = Path(name).parts
+        if not parts or Path(name).is_absolute() or ".." in parts:
+            out.append((("client", "files", name, "__key__"), f"client file '{name}' must be a relative path inside the work dir"))
+        elif not _has_var(body):
+            problem = _body_problem(body)
+            if problem:
+                out.append((("client", "files", name), problem))
     return out
 
 
