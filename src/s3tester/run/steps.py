@@ -12,6 +12,7 @@ from typing import Any
 
 from s3tester.deadline import with_deadline
 from s3tester.run.clients import Clients
+from s3tester.run.exchange import Capture, Exchange, capturing
 from s3tester.run.expect import Mismatch, Outcome, check
 from s3tester.run.op import OperationSender
 from s3tester.run.presign import presign
@@ -31,10 +32,16 @@ class StepResult:
     mismatches: list[Mismatch] = field(default_factory=list)
     unsupported: bool = False
     saved: dict[str, Any] = field(default_factory=dict)
+    exchange: Exchange | None = None
+    tolerated: bool = False  # the answer was a code the step's `tolerate:` lists
 
     @property
     def ok(self) -> bool:
         return not self.mismatches and not self.unsupported
+
+    @property
+    def save_failed(self) -> bool:
+        return any(m.key.startswith("save ") for m in self.mismatches)
 
 
 class StepRunner:
@@ -45,16 +52,31 @@ class StepRunner:
         self.stop = stop or threading.Event()  # an interrupted run cuts `sleep` steps short
         self._op = OperationSender(clients, record)
         self._raw = RawSender(clients, record)
+        self._local = threading.local()
+
+    def exchange(self) -> Exchange | None:
+        """The exchange of the last step this thread ran (also after it raised)."""
+        capture: Capture | None = getattr(self._local, "capture", None)
+        return capture.last if capture is not None else None
 
     def run(self, step: Step, scope: Scope) -> StepResult:
+        capture = self._local.capture = Capture()
         if step.sleep is not None:
             self.stop.wait(step.sleep)
             return StepResult("sleep", Outcome(doc={}, status=0))
         seconds = (step.timeout or self.clients.timeout) + DEADLINE_SLACK
-        outcome = with_deadline(lambda: self._send(step, scope), seconds, step.label)
+
+        def send() -> Outcome:
+            with capturing(capture):
+                return self._send(step, scope)
+
+        outcome = with_deadline(send, seconds, step.label)
+        tolerate = set(getattr(step, "tolerate", None) or ())
+        if tolerate and (outcome.error_code in tolerate or str(outcome.status) in tolerate):
+            return StepResult(step.label, outcome, exchange=capture.last, tolerated=True)
         expect = scope.substitute(step.expect) if step.expect else None
         mismatches = check(expect, outcome)
-        result = StepResult(step.label, outcome, mismatches)
+        result = StepResult(step.label, outcome, mismatches, exchange=capture.last)
         wanted = expect.get("error") if expect else None
         wanted_codes = set(wanted if isinstance(wanted, list) else [wanted] if wanted else [])
         if (outcome.status == 501 or outcome.error_code == "NotImplemented") and not (

@@ -119,6 +119,9 @@ class Step(Model):
     save: dict[str, str] = Field(default_factory=dict)
     timeout: float | None = Field(default=None, gt=0)
     description: str | None = None
+    # error codes or statuses this step accepts as "not there, go on" (e.g. NotImplemented,
+    # 501 for a setup helper): the step counts as passed, so the case is not unsupported
+    tolerate: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _one_kind(self) -> Step:
