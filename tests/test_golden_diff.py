@@ -41,7 +41,7 @@ def test_compare_sorts_every_kind(snapshot) -> None:  # type: ignore[no-untyped-
     diff = golden_diff.compare(before, after, in_suite={"a/regressed", "a/fixed", "a/changed", "a/status-changed",
                                                    "a/same", "a/new", "a/flaky", "b/filtered-out"})
     assert {k: [c.id for c in diff.of(k)] for k in golden_diff.KINDS} == {
-        "regression": ["a/regressed"], "fix": ["a/fixed"], "changed": ["a/changed", "a/status-changed"],
+        "regression": ["a/regressed"], "worsened": [], "fix": ["a/fixed"], "changed": ["a/changed", "a/status-changed"],
         "new": ["a/new"], "removed": ["a/gone"], "flaky": ["a/flaky"],
     }
     assert diff.failed() and diff.failed(strict=True)
@@ -106,10 +106,10 @@ def test_first_golden_file_is_all_new_and_an_update_has_no_verdict() -> None:
     after = gfile({"a/x": gcase("passed"), "a/y": gcase("failed", "status: expected 404, got 200")})
     diff = golden_diff.compare(None, after)
     assert [(c.kind, c.id) for c in diff.changes] == [("new", "a/x"), ("new", "a/y")]
-    assert diff.counts() == {"regression": 0, "fix": 0, "changed": 0, "new": 2, "removed": 0, "flaky": 0}
+    assert diff.counts() == {"regression": 0, "worsened": 0, "fix": 0, "changed": 0, "new": 2, "removed": 0, "flaky": 0}
     assert not diff.failed() and diff.failed(strict=True)
     lines = golden_diff.diff_lines(diff, "g.json", updated=True)
-    assert lines[0] == "updated g.json (acme 2.1, suite s3-conformance 1.0): 0 regressions, 0 fixes, 0 changed, 2 new, 0 removed"
+    assert lines[0] == "updated g.json (acme 2.1, suite s3-conformance 1.0): 0 regressions, 0 worsened, 0 fixes, 0 changed, 2 new, 0 removed"
     assert lines[1:] == ["  NEW        a/x: passed",
                          "  NEW        a/y: failed: test[0] GetObject: status: expected 404, got 200"]
     assert golden_diff.merge(None, after).cases == after.cases

@@ -115,7 +115,8 @@ def junit(result: RunResult, diff: Diff | None = None) -> str:
         )
         for case, kind in cases:
             tc = ET.SubElement(suite, "testcase", classname=f"{result.vendor}.{area}", name=case.id.split("/", 1)[1], time=f"{case.duration:.3f}")
-            detail = "\n".join(line for f in case.failures for line in failure_lines(f)) or (case.reason or "")
+            detail = ("\n".join(line for f in case.failures for line in failure_lines(f))
+                      or "\n".join(m.message for m in case.mismatches) or (case.reason or ""))
             label = f"{failing[case.id]}: " if failing and case.id in failing else ""
             if kind == "failure":
                 el = ET.SubElement(tc, "failure", message=label + (case.reason or ""), type="mismatch")

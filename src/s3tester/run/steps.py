@@ -83,7 +83,9 @@ class StepRunner:
             wanted_codes & {"NotImplemented", "501"} or (expect or {}).get("status") == 501
         ):
             result.unsupported = True
-        if not mismatches:
+        if step.save and (not mismatches or outcome.error_code is None):
+            # a mismatch does not end the case: later steps get what this one saved, and a
+            # value that is not there is a failed save (which does end it)
             result.saved = _save(step, outcome, result)
         return result
 
