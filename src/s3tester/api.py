@@ -228,6 +228,8 @@ def report(run: Run) -> int | None:
     run.report = render(run.result, o.fmt, diff=diff, verbose=o.verbose, repro=_repro(run))
     if not o.quiet or o.output:
         run.emit(run.report)
+    elif run.verdict is None and o.fmt == "table":  # --quiet without a golden file: the summary is the verdict
+        run.say(run.report.strip().splitlines()[-1], err=False)
     left = [reason for case in run.result.cases for reason in case.leftovers]
     if left:  # e.g. COMPLIANCE object lock, or an endpoint that stopped answering
         hint = run.interrupt.hint if run.interrupt is not None else ""

@@ -118,7 +118,8 @@ def failure_lines(failure: Failure) -> list[str]:
 def case_lines(case: CaseResult, verbose: int = 0, repro: str = "", region: str = "us-east-1", clean: str = "") -> list[str]:
     """A not-passed case for the terminal: every mismatch of every failing step; with
     `verbose`, each step's exchange and a curl line; the command that re-runs it."""
-    failures = case.failures or [Failure(step=case.step or "?", operation=case.operation, reason=case.reason or "")]
+    failures = case.failures or [Failure(step=case.step or "?", operation=case.operation, reason=case.reason or "",
+                                         mismatches=case.mismatches, exchange=case.exchange)]
     lines = [f"{case.status.upper():<11} {case.id}"]
     for failure in failures:
         lines += [f"    {line}" for line in failure_lines(failure)]
