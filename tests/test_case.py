@@ -133,3 +133,78 @@ def test_secrets_are_masked_in_the_result(moto_endpoint: EndpointConfig, cases: 
     result = make_runner(moto_endpoint).run(cases["leaks"], 5)
     assert result.status == "failed" and result.expected == "***"
     assert SECRET not in result.model_dump_json()
+
+
+# -- issue 13: tolerated setup steps, and a mismatch that does not end the case -------------
+MORE = """groups:
+  - name: tolerated
+    before:
+      - op: CreateBucket
+        params: {Bucket: "${bucket}"}
+      - op: GetBucketPolicy
+        params: {Bucket: "${bucket}"}
+        tolerate: [NoSuchBucketPolicy, NotImplemented, "501"]
+    test:
+      - op: HeadBucket
+        params: {Bucket: "${bucket}"}
+  - name: goes-on
+    before:
+      - op: CreateBucket
+        params: {Bucket: "${bucket}"}
+    test:
+      - op: PutObject
+        params: {Bucket: "${bucket}", Key: k, Body: hi}
+        expect: {ContentLength: 99}
+        save: {etag: ETag}
+      - op: HeadObject
+        params: {Bucket: "${bucket}", Key: k}
+        expect: {ETag: "${etag}"}
+      - op: HeadObject
+        params: {Bucket: "${bucket}", Key: k}
+        expect: {ContentLength: 3}
+  - name: bug
+    test:
+      - op: ListBuckets
+"""
+
+
+@pytest.fixture(scope="module")
+def more() -> dict[str, Case]:
+    groups = [Group.model_validate(g) for g in yaml.safe_load(MORE)["groups"]]
+    return {g.name: Case(id=f"c/{g.name}", area="c", group=g, source="c.yaml") for g in groups}
+
+
+def test_a_tolerated_setup_step_does_not_make_the_case_unsupported(moto_endpoint: EndpointConfig, more: Any) -> None:
+    result = make_runner(moto_endpoint).run(more["tolerated"], 20)
+    assert result.status == "passed", result.reason
+
+
+def test_later_test_steps_run_after_a_mismatch_and_every_failure_is_recorded(moto_endpoint: EndpointConfig, more: Any) -> None:
+    result = make_runner(moto_endpoint).run(more["goes-on"], 21)
+    assert result.status == "failed" and [f.step for f in result.failures] == ["test[0]", "test[2]"]
+    assert result.failures[1].mismatches[0].check == "ContentLength" and result.failures[1].mismatches[0].actual == 2
+    first = result.failures[0]
+    assert first.exchange is not None and first.exchange["request"]["method"] == "PUT"
+    assert first.exchange["response"]["status"] == 200 and "Signature=***" in first.exchange["request"]["headers"]["Authorization"]
+    assert result.exchange == first.exchange and "+1 more failing step" in (result.reason or "")
+
+
+def test_an_exception_in_s3testers_own_code_is_internal_not_a_verdict(
+    moto_endpoint: EndpointConfig, more: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from s3tester.run import steps
+
+    def broken(*_: Any) -> Any:
+        raise KeyError("oops")
+
+    monkeypatch.setattr(steps, "check", broken)
+    result = make_runner(moto_endpoint).run(more["bug"], 22)
+    assert result.status == "errored" and result.cause == "internal" and result.internal
+    assert "s3tester bug: KeyError" in (result.reason or "")
+    from s3tester.results.golden import Golden
+    from s3tester.results.normalize import normalize
+    from s3tester.results.records import RunResult, summarize
+
+    run = RunResult(tool_version="0", suite="s", suite_version="1.0", vendor="moto", endpoint="e", run_id="r",
+                    started="t", duration=0, summary=summarize([result]), cases=[result])
+    assert isinstance(normalize(run), Golden) and normalize(run).cases == {}  # never golden

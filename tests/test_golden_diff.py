@@ -113,3 +113,56 @@ def test_first_golden_file_is_all_new_and_an_update_has_no_verdict() -> None:
     assert lines[1:] == ["  NEW        a/x: passed",
                          "  NEW        a/y: failed: test[0] GetObject: status: expected 404, got 200"]
     assert golden_diff.merge(None, after).cases == after.cases
+
+
+# -- verdicts from structured outcomes (issue 11) -----------------------------------------
+def _run_case(status: str, message: str, *, check: str = "error", kind: str = "error=AccessDenied",
+              cause: str = "mismatch", answer: str = "answer") -> object:
+    from s3tester.results.records import CaseResult, Failure, MismatchRecord
+
+    mismatches = [MismatchRecord(check=check, kind=kind, message=message)] if cause == "mismatch" else []
+    failure = Failure(step="test[0]", operation="GetObject", cause=cause, mismatches=mismatches, answer=answer,
+                      reason=f"test[0] GetObject: {message}")
+    return CaseResult(id="a/x", area="a", status=status, step="test[0]", operation="GetObject", cause=cause,
+                      mismatches=mismatches, failures=[failure], reason=failure.reason)
+
+
+def _golden_of(case: object) -> object:
+    from s3tester.results.normalize import case_signature
+
+    return case_signature(case)  # type: ignore[arg-type]
+
+
+def test_rewording_a_message_changes_no_verdict() -> None:
+    before = _golden_of(_run_case("failed", "error: expected 'NoSuchKey', got 'AccessDenied' (Access Denied)"))
+    reworded = _golden_of(_run_case("failed", "the error code was AccessDenied where NoSuchKey was wanted!"))
+    assert before.signature == reworded.signature  # type: ignore[attr-defined]
+    other = _golden_of(_run_case("failed", "error: expected 'NoSuchKey', got 'Forbidden'", kind="error=Forbidden"))
+    assert before.signature != other.signature  # type: ignore[attr-defined]
+
+
+def test_worsened_is_failed_to_errored_or_an_answer_to_5xx_or_no_answer() -> None:
+    known = _golden_of(_run_case("failed", "error: expected 'NoSuchKey', got 'AccessDenied'"))
+    to_5xx = _golden_of(_run_case("failed", "error: expected 'NoSuchKey', got '500'", kind="error=500", answer="5xx"))
+    errored = _golden_of(_run_case("errored", "timed out", cause="timeout", answer="none"))
+    for now in (to_5xx, errored):
+        diff = golden_diff.compare(gfile({"a/x": known}), gfile({"a/x": now}))  # type: ignore[dict-item]
+        assert [c.kind for c in diff.changes] == ["worsened"] and diff.failed()
+        assert "FAIL: 1 worsened: a/x" in golden_diff.diff_lines(diff, "g.json")[-1]
+    other = _golden_of(_run_case("failed", "error: expected 'NoSuchKey', got 'Forbidden'", kind="error=Forbidden"))
+    diff = golden_diff.compare(gfile({"a/x": known}), gfile({"a/x": other}))  # type: ignore[dict-item]
+    assert [c.kind for c in diff.changes] == ["changed"] and not diff.failed() and diff.failed(fail_on=("changed",))
+
+
+def test_the_verdict_comes_last_with_the_real_values() -> None:
+    diff = golden_diff.compare(gfile({"a/x": gcase("passed")}), gfile({"a/x": gcase("failed", "ETag: expected '\"<hex>\"', got '<hex>'")}))
+    lines = golden_diff.diff_lines(diff, "g.json", actual={"a/x": "test[0] GetObject: ETag: expected '\"abc\"', got 'abd'"})
+    assert lines[-1] == "FAIL: 1 regression: a/x"
+    assert lines[-2].endswith("passed -> failed: test[0] GetObject: ETag: expected '\"abc\"', got 'abd'")
+
+
+def test_a_format_1_golden_file_still_compares_equal() -> None:
+    old = GoldenCase(status="failed", step="test[0]", operation="GetObject",
+                     checks=["error: expected 'NoSuchKey', got 'AccessDenied' (Access Denied)"])
+    new = _golden_of(_run_case("failed", "whatever wording"))
+    assert old.signature == new.signature  # type: ignore[attr-defined]
