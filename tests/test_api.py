@@ -134,7 +134,7 @@ def test_wrong_keys_are_exit_3_before_any_case(moto: Endpoint, monkeypatch: pyte
             raise ClientError({"Error": {"Code": "InvalidAccessKeyId", "Message": "no such key"}}, "ListBuckets")
 
     monkeypatch.setattr(Clients, "get", lambda self, name, timeout=None: Refused())
-    with pytest.raises(EndpointError, match="credential set 'main' was refused .*: InvalidAccessKeyId: no such key") as info:
+    with pytest.raises(EndpointError, match=r"credential set 'main' was refused .*: InvalidAccessKeyId: no such key") as info:
         run(moto, groups=GOOD)
     assert info.value.exit_code == 3
 
