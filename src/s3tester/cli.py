@@ -334,7 +334,8 @@ def compare(result_file: str, golden_path: str, strict: bool, update_golden: boo
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @click.option("--markdown", "markdown_out", metavar="OUT", type=click.Path(dir_okay=False), help="Write the Markdown matrix here. Example: --markdown docs/compatibility.md")
 @click.option("--html", "html_out", metavar="OUT", type=click.Path(dir_okay=False), help="Write the standalone HTML page here. Example: --html docs/compatibility.html")
-def matrix(files: tuple[str, ...], markdown_out: str | None, html_out: str | None) -> None:
+@click.option("--label", "labels", multiple=True, metavar="TEXT", help="Column label for each FILE, in order (repeatable). Example: --label 'minio 2025-01' --label 'minio 2025-06'")
+def matrix(files: tuple[str, ...], markdown_out: str | None, html_out: str | None, labels: tuple[str, ...]) -> None:
     """Vendors side by side, per area and per case, from golden or results FILES.
 
     With neither --markdown nor --html, prints the Markdown.
@@ -348,7 +349,7 @@ def matrix(files: tuple[str, ...], markdown_out: str | None, html_out: str | Non
     from s3tester.results import matrix as mx
     from s3tester.results.golden_files import load_any
 
-    table = mx.build([load_any(f) for f in files])
+    table = mx.build([load_any(f) for f in files], list(labels) or None)
     if not markdown_out and not html_out:
         click.echo(mx.markdown(table), nl=False)
         return
