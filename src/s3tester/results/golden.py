@@ -45,7 +45,16 @@ class GoldenCase(BaseModel):
         the run recorded it (`sig`); a format-1 file's checks text is read as a fallback.
         Message wording, counts and values that depend on timing are not compared."""
         sig = self.sig if self.sig or self.status in ("passed", "skipped") else legacy_sig(self.checks)
-        return (self.status, self.step, self.operation, self.cause, tuple(sig))
+        return (self.status, self.step, self.operation, self.no_answer, tuple(sig))
+
+    @property
+    def no_answer(self) -> str | None:
+        """5xx, timeout or connection when the server gave no real answer (a format-1 file:
+        read from its checks' status or error code)."""
+        if self.cause in NO_ANSWER:
+            return self.cause
+        tokens = self.sig or legacy_sig(self.checks)
+        return "5xx" if any(re.fullmatch(r"(?:status|error)=5\d\d", t.split(" ")[-1]) for t in tokens) else None
 
     @property
     def reason(self) -> str:

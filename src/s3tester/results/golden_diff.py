@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from s3tester.results.golden import NO_ANSWER, NOT_PASSED, Golden, GoldenCase, golden_summary
+from s3tester.results.golden import NOT_PASSED, Golden, GoldenCase, golden_summary
 
 Kind = Literal["regression", "worsened", "fix", "changed", "new", "removed", "flaky"]
 KINDS: tuple[Kind, ...] = ("regression", "worsened", "fix", "changed", "new", "removed", "flaky")
@@ -73,7 +73,7 @@ def _kind(before: GoldenCase, after: GoldenCase) -> Kind | None:
         return "fix"
     if before.status == "failed" and after.status == "errored":
         return "worsened"
-    if before.status in NOT_PASSED and before.cause not in NO_ANSWER and after.cause in NO_ANSWER:
+    if before.status in NOT_PASSED and before.no_answer is None and after.no_answer is not None:
         return "worsened"
     return "changed"
 

@@ -158,7 +158,7 @@ class CaseRunner:
             scope.values.update(outcome.saved)
             if not outcome.ok:
                 failures.append(self._mismatch(phase, where, step, outcome))
-                if not (phase == "test" and _goes_on(failures[-1])):
+                if not (phase == "test" and _goes_on(failures[-1])) or outcome.save_failed:
                     break
         return failures
 

@@ -34,14 +34,12 @@ class StepResult:
     saved: dict[str, Any] = field(default_factory=dict)
     exchange: Exchange | None = None
     tolerated: bool = False  # the answer was a code the step's `tolerate:` lists
+    save_failed: bool = False  # a mismatched step could not save what later steps need
 
     @property
     def ok(self) -> bool:
         return not self.mismatches and not self.unsupported
 
-    @property
-    def save_failed(self) -> bool:
-        return any(m.key.startswith("save ") for m in self.mismatches)
 
 
 class StepRunner:
@@ -83,10 +81,15 @@ class StepRunner:
             wanted_codes & {"NotImplemented", "501"} or (expect or {}).get("status") == 501
         ):
             result.unsupported = True
-        if step.save and (not mismatches or outcome.error_code is None):
-            # a mismatch does not end the case: later steps get what this one saved, and a
-            # value that is not there is a failed save (which does end it)
+        if step.save and not mismatches:
             result.saved = _save(step, outcome, result)
+        elif step.save:
+            # a mismatch does not end the case: later steps get what this one saved; a value
+            # that is not there is a failed save, which does end it (without a mismatch of
+            # its own: the step's mismatches say what went wrong)
+            probe = StepResult(step.label, outcome)
+            result.saved = _save(step, outcome, probe)
+            result.save_failed = bool(probe.mismatches)
         return result
 
     def _send(self, step: Step, scope: Scope) -> Outcome:
