@@ -127,10 +127,10 @@ def _writable(ctx: click.Context, param: click.Parameter, value: str | None) -> 
 @click.option("--strict", is_flag=True, help="With --golden: also fail on fixes, changed, new or removed cases (a stale golden file). Example: --golden golden/ --strict")
 @click.option("--golden-vendor", metavar="NAME", help="With --golden: compare with vendor NAME's golden file, across vendors on purpose. Example: --golden golden/ --golden-vendor moto")
 @click.option("--fail-on", "fail_on", type=FAIL_ON, default="", help="With --golden: also fail on these kinds beside regressions and worsened (comma-separated: changed,new,removed,fix). Example: --fail-on changed,new")
-@click.option("--trace", is_flag=True, help="Keep the HTTP exchange of every step of every case in the results, not only failing ones.")
+@click.option("--trace", is_flag=True, help="Keep the HTTP exchange of every step of every case in the results, not only failing ones. Example: --trace --results run.json")
 @click.option("--keep-buckets", is_flag=True, help="Keep a failed case's buckets (named in the report, with the clean command). Example: -g objects/x --keep-buckets")
-@click.option("--verbose", "-v", count=True, help="Show each failure's HTTP exchange (request line, key headers, status, error, request id) and a curl line.")
-@click.option("--quiet", "-q", is_flag=True, help="Print only the verdict (the report still goes to --output).")
+@click.option("--verbose", "-v", count=True, help="Show each failure's HTTP exchange (request line, key headers, status, error, request id) and a curl line. Example: -g 'objects/*' -v")
+@click.option("--quiet", "-q", is_flag=True, help="Print only the verdict (the report still goes to --output). Example: --golden golden/ --quiet")
 def run(path: str, vendor: str | None, endpoint_url: str | None, region: str | None, parallel: int,
         groups: tuple[str, ...], tags: tuple[str, ...], fmt: str, output: str | None, results: str | None,
         timeout: float, dry_run: bool, no_verify_ssl: bool, progress: bool | None,
@@ -309,7 +309,7 @@ def schema() -> None:
 @click.argument("golden_path", metavar="GOLDEN", type=click.Path())
 @click.option("--strict", is_flag=True, help="Also fail on fixes, changed, new or removed cases.")
 @click.option("--update-golden", is_flag=True, help="Rewrite GOLDEN from RESULT (atomically, keeping notes). Example: s3tester compare r.json golden/ --update-golden")
-@click.option("--golden-vendor", metavar="NAME", help="Compare with vendor NAME's golden file, across vendors on purpose.")
+@click.option("--golden-vendor", metavar="NAME", help="Compare with vendor NAME's golden file, across vendors on purpose. Example: --golden-vendor moto")
 @click.option("--fail-on", "fail_on", type=FAIL_ON, default="", help="Also fail on these kinds (comma-separated: changed,new,removed,fix). Example: --fail-on changed,new")
 def compare(result_file: str, golden_path: str, strict: bool, update_golden: bool, golden_vendor: str | None,
             fail_on: tuple[str, ...]) -> None:
