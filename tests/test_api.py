@@ -152,3 +152,25 @@ def test_junit_with_golden_holds_no_failure_for_known_failures(moto: Endpoint, t
     assert any(m.startswith("known failure (golden): failed:") for m in skipped)
     quiet, out, _ = run(moto, groups=(*GOOD, BAD), golden=str(tmp_path), quiet=True)
     assert out.strip().splitlines()[-1] == "OK: no regressions" and "Latency" not in out and quiet.exit_code == 0
+
+
+def test_an_s3tester_bug_is_exit_4_and_never_a_verdict(moto: Endpoint, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from s3tester.run import steps
+
+    def broken(*_: object) -> object:
+        raise ZeroDivisionError("boom")
+
+    monkeypatch.setattr(steps, "check", broken)
+    outcome, _, err = run(moto, groups=GOOD, golden=str(tmp_path), update_golden=True)
+    assert outcome.exit_code == 4 and "s3tester bug:" in err
+    assert outcome.result is not None and all(c.cause == "internal" for c in outcome.result.cases)
+    written = json.loads(next(tmp_path.rglob("*.json")).read_text()) if list(tmp_path.rglob("*.json")) else {"cases": {}}
+    assert written["cases"] == {}
+
+
+def test_trace_keeps_every_steps_exchange(moto: Endpoint) -> None:
+    outcome, _, _ = run(moto, groups=GOOD[:1], trace=True)
+    assert outcome.result is not None
+    trace = outcome.result.cases[0].trace
+    assert trace and all(t["exchange"]["request"]["method"] for t in trace if t["exchange"])
+    assert "Signature=***" in str(trace) and outcome.result.cases[0].exchange is None
