@@ -111,7 +111,9 @@ def merge(before: Golden | None, after: Golden, in_suite: Iterable[str] | None =
     for cid, case in after.cases.items():
         prior = old.get(cid)
         if prior is not None and (prior.signature == case.signature or (prior.flaky and prior.status == case.status)):
-            case = prior  # same outcome (or a flaky one's usual variation): keep the recorded wording
+            # same outcome (or a flaky one's usual variation): keep the recorded wording, with the
+            # structured signature of this run (a format-1 file gains its `sig` on update)
+            case = prior.model_copy(update={"sig": case.sig, "cause": case.cause}) if prior.status == case.status else prior
         elif prior is not None and (prior.note or prior.flaky or prior.skip):
             case = case.model_copy(update={"note": prior.note, "flaky": prior.flaky, "skip": prior.skip})
         cases[cid] = case
