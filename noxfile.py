@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import nox
+
 from s3tester.servers.catalog import launchable_vendors
 
 nox.options.sessions = ["lint", "typecheck", "tests"]
