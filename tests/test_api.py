@@ -114,3 +114,63 @@ def test_golden_skip_keeps_a_case_from_being_sent(moto: Endpoint, tmp_path: Path
     assert outcome.result is not None
     [case] = outcome.result.cases
     assert case.status == "skipped" and case.reason == f"skipped on {moto.config.vendor}: breaks this server"
+
+
+# -- issue 11: verdicts CI can trust ----------------------------------------------------
+def test_a_selection_of_zero_cases_is_exit_2_naming_the_pattern(moto: Endpoint) -> None:
+    with pytest.raises(ConfigError, match=r"no case matches --group 'smok/\*' \(did you mean 'smoke'\?\)"):
+        run(dead(moto), groups=("smok/*",))
+    with pytest.raises(ConfigError, match="--tag 'nope'"):
+        run(dead(moto), tags=("nope",))
+
+
+def test_wrong_keys_are_exit_3_before_any_case(moto: Endpoint, monkeypatch: pytest.MonkeyPatch) -> None:
+    from botocore.exceptions import ClientError
+
+    from s3tester.run.clients import Clients
+
+    class Refused:  # moto accepts any key: the server's refusal, as botocore raises it
+        def list_buckets(self) -> None:
+            raise ClientError({"Error": {"Code": "InvalidAccessKeyId", "Message": "no such key"}}, "ListBuckets")
+
+    monkeypatch.setattr(Clients, "get", lambda self, name, timeout=None: Refused())
+    with pytest.raises(EndpointError, match=r"credential set 'main' was refused .*: InvalidAccessKeyId: no such key") as info:
+        run(moto, groups=GOOD)
+    assert info.value.exit_code == 3
+
+
+def test_junit_with_golden_holds_no_failure_for_known_failures(moto: Endpoint, tmp_path: Path) -> None:
+    import xml.etree.ElementTree as ET
+
+    first, _, _ = run(moto, groups=(*GOOD, BAD), golden=str(tmp_path), update_golden=True)
+    assert first.exit_code == 0
+    again, out, err = run(moto, groups=(*GOOD, BAD), golden=str(tmp_path), fmt="junit")
+    assert again.exit_code == 0, err
+    root = ET.fromstring(out.split("\n", 1)[1])
+    assert root.findall(".//failure") == [] and root.get("failures") == "0"
+    skipped = [s.get("message", "") for s in root.findall(".//skipped")]
+    assert any(m.startswith("known failure (golden): failed:") for m in skipped)
+    quiet, out, _ = run(moto, groups=(*GOOD, BAD), golden=str(tmp_path), quiet=True)
+    assert out.strip().splitlines()[-1] == "OK: no regressions" and "Latency" not in out and quiet.exit_code == 0
+
+
+def test_an_s3tester_bug_is_exit_4_and_never_a_verdict(moto: Endpoint, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from s3tester.run import steps
+
+    def broken(*_: object) -> object:
+        raise ZeroDivisionError("boom")
+
+    monkeypatch.setattr(steps, "check", broken)
+    outcome, _, err = run(moto, groups=GOOD, golden=str(tmp_path), update_golden=True)
+    assert outcome.exit_code == 4 and "s3tester bug:" in err
+    assert outcome.result is not None and all(c.cause == "internal" for c in outcome.result.cases)
+    written = json.loads(next(tmp_path.rglob("*.json")).read_text()) if list(tmp_path.rglob("*.json")) else {"cases": {}}
+    assert written["cases"] == {}
+
+
+def test_trace_keeps_every_steps_exchange(moto: Endpoint) -> None:
+    outcome, _, _ = run(moto, groups=GOOD[:1], trace=True)
+    assert outcome.result is not None
+    trace = outcome.result.cases[0].trace
+    assert trace and all(t["exchange"]["request"]["method"] for t in trace if t["exchange"])
+    assert "Signature=***" in str(trace) and outcome.result.cases[0].exchange is None

@@ -109,7 +109,7 @@ def test_a_failing_test_reports_mismatches_and_after_still_runs(
         result = make_runner(moto_endpoint).run(cases["test-fails"], 4)
         assert result.status == "failed" and result.step == "test[0]"
         assert result.expected == 201 and result.actual == 200 and len(result.mismatches) == 2
-        assert result.reason and result.reason.endswith("(+1 more)")
+        assert result.reason and "; ContentLength: expected 1, got None" in result.reason  # every mismatch, none hidden
         keys = [o["Key"] for o in s3.list_objects_v2(Bucket=witness).get("Contents", [])]
         assert keys == ["s3tester-main"], "the after step ran, with ${cred:main.access_key}"
     finally:
@@ -142,3 +142,78 @@ def test_principal_comes_from_the_endpoint(moto_endpoint: EndpointConfig) -> Non
     alt = runner._cred("alt.principal")
     assert alt.startswith('{"CanonicalUser": "') and "{canonical_id}" not in alt
     assert f'"K": "{endpoint.credentials["alt"].access_key}"' in alt
+
+
+# -- issue 13: tolerated setup steps, and a mismatch that does not end the case -------------
+MORE = """groups:
+  - name: tolerated
+    before:
+      - op: CreateBucket
+        params: {Bucket: "${bucket}"}
+      - op: GetBucketPolicy
+        params: {Bucket: "${bucket}"}
+        tolerate: [NoSuchBucketPolicy, NotImplemented, "501"]
+    test:
+      - op: HeadBucket
+        params: {Bucket: "${bucket}"}
+  - name: goes-on
+    before:
+      - op: CreateBucket
+        params: {Bucket: "${bucket}"}
+    test:
+      - op: PutObject
+        params: {Bucket: "${bucket}", Key: k, Body: hi}
+        expect: {ContentLength: 99}
+        save: {etag: ETag}
+      - op: HeadObject
+        params: {Bucket: "${bucket}", Key: k}
+        expect: {ETag: "${etag}"}
+      - op: HeadObject
+        params: {Bucket: "${bucket}", Key: k}
+        expect: {ContentLength: 3}
+  - name: bug
+    test:
+      - op: ListBuckets
+"""
+
+
+@pytest.fixture(scope="module")
+def more() -> dict[str, Case]:
+    groups = [Group.model_validate(g) for g in yaml.safe_load(MORE)["groups"]]
+    return {g.name: Case(id=f"c/{g.name}", area="c", group=g, source="c.yaml") for g in groups}
+
+
+def test_a_tolerated_setup_step_does_not_make_the_case_unsupported(moto_endpoint: EndpointConfig, more: Any) -> None:
+    result = make_runner(moto_endpoint).run(more["tolerated"], 20)
+    assert result.status == "passed", result.reason
+
+
+def test_later_test_steps_run_after_a_mismatch_and_every_failure_is_recorded(moto_endpoint: EndpointConfig, more: Any) -> None:
+    result = make_runner(moto_endpoint).run(more["goes-on"], 21)
+    assert result.status == "failed" and [f.step for f in result.failures] == ["test[0]", "test[2]"]
+    assert result.failures[1].mismatches[0].check == "ContentLength" and result.failures[1].mismatches[0].actual == 2
+    first = result.failures[0]
+    assert first.exchange is not None and first.exchange["request"]["method"] == "PUT"
+    assert first.exchange["response"]["status"] == 200 and "Signature=***" in first.exchange["request"]["headers"]["Authorization"]
+    assert result.exchange == first.exchange and "+1 more failing step" in (result.reason or "")
+
+
+def test_an_exception_in_s3testers_own_code_is_internal_not_a_verdict(
+    moto_endpoint: EndpointConfig, more: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from s3tester.run import steps
+
+    def broken(*_: Any) -> Any:
+        raise KeyError("oops")
+
+    monkeypatch.setattr(steps, "check", broken)
+    result = make_runner(moto_endpoint).run(more["bug"], 22)
+    assert result.status == "errored" and result.cause == "internal" and result.internal
+    assert "s3tester bug: KeyError" in (result.reason or "")
+    from s3tester.results.golden import Golden
+    from s3tester.results.normalize import normalize
+    from s3tester.results.records import RunResult, summarize
+
+    run = RunResult(tool_version="0", suite="s", suite_version="1.0", vendor="moto", endpoint="e", run_id="r",
+                    started="t", duration=0, summary=summarize([result]), cases=[result])
+    assert isinstance(normalize(run), Golden) and normalize(run).cases == {}  # never golden

@@ -49,7 +49,8 @@ def test_a_failure_reports_every_mismatch_with_expected_and_actual(basic_run) ->
     case = next(c for c in result.cases if c.id == "smoke/fail-wrong-body")
     assert case.step == "test[0]" and case.operation == "GetObject"
     assert case.expected == "expected" and case.actual == "actual"
-    assert case.mismatches == ["Body: expected 'expected', got 'actual'", "ContentLength: expected 99, got 6"]
+    assert [m.message for m in case.mismatches] == ["Body: expected 'expected', got 'actual'", "ContentLength: expected 99, got 6"]
+    assert [(m.check, m.matcher, m.expected, m.actual) for m in case.mismatches] == [("Body", "eq", "expected", "actual"), ("ContentLength", "eq", 99, 6)]
     errored = next(c for c in result.cases if c.id == "smoke/fail-setup")
     assert errored.reason and errored.reason.startswith("before[1] GetObject: error: expected None, got 'NoSuchKey'")
 

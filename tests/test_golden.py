@@ -76,7 +76,7 @@ def test_signature_compares_values_only_for_errors_and_statuses() -> None:
 
     assert sig("KeyCount: expected 0, got 7") == sig("KeyCount: expected 0, got 9")
     assert sig("KeyCount: expected 0, got 7") != sig("KeyCount: expected 0, got None")
-    assert sig("KeyCount: expected 0, got 7") != sig("KeyCount: expected 1, got 7")
+    assert sig("KeyCount: expected 0, got 7") == sig("KeyCount: expected 1, got 7")  # expected comes from the suite
     assert sig("error: expected 'X', got 'Y'") != sig("error: expected 'X', got 'Z'")
     assert sig("status: expected 404, got 200") != sig("status: expected 404, got 500")
     assert sig("free text") != sig("other text")

@@ -114,3 +114,41 @@ def test_golden_skips_are_read_from_the_vendors_file(tmp_path: Path) -> None:
     assert golden_files.golden_skips(tmp_path, "other", "1.0") == {}
     (tmp_path / "acme" / "v3.0.json").write_text("not json")
     assert golden_files.golden_skips(tmp_path, "acme", "3.0") == {}  # reported when the run is compared
+
+
+# -- which golden file, and when it does not apply (issue 11) ------------------------------
+def _g(vendor: str = "acme", suite: str = "s3-conformance", version: str = "1.0", **cases: str) -> Golden:
+    from s3tester.results import golden as golden_mod
+    from s3tester.results.golden import GoldenCase
+
+    found = {cid: GoldenCase(status=st) for cid, st in cases.items()}  # type: ignore[arg-type]
+    return Golden(suite=suite, suite_version=version, vendor=vendor, summary=golden_mod.golden_summary(found), cases=found)
+
+
+def test_a_minor_version_run_uses_the_older_file_and_added_cases_are_new(tmp_path: Path) -> None:
+    golden_files.write_golden(tmp_path / "acme" / "v1.0.json", _g(**{"a/x": "passed", "a/y": "failed"}))
+    run = _g(version="1.1", **{"a/x": "passed", "a/y": "failed", "a/added": "failed", "a/added2": "passed"})
+    verdict = golden_files.check(run, tmp_path)
+    assert verdict.path.name == "v1.0.json" and not verdict.failed
+    assert verdict.diff is not None and sorted(c.id for c in verdict.diff.of("new")) == ["a/added", "a/added2"]
+    assert not verdict.diff.regressions
+    assert golden_files.check(run, tmp_path, fail_on=("new",)).failed
+
+
+def test_another_vendor_suite_or_major_version_is_a_config_error(tmp_path: Path) -> None:
+    golden_files.write_golden(tmp_path / "acme" / "v1.0.json", _g(vendor="other", **{"a/x": "passed"}))
+    with pytest.raises(ConfigError, match="--golden-vendor other"):
+        golden_files.check(_g(**{"a/x": "passed"}), tmp_path)
+    assert not golden_files.check(_g(**{"a/x": "passed"}), tmp_path / "acme" / "v1.0.json", golden_vendor="other").failed
+    golden_files.write_golden(tmp_path / "f.json", _g(suite="else", **{"a/x": "passed"}))
+    with pytest.raises(ConfigError, match="suite else"):
+        golden_files.check(_g(**{"a/x": "passed"}), tmp_path / "f.json")
+    golden_files.write_golden(tmp_path / "m.json", _g(version="2.0", **{"a/x": "passed"}))
+    with pytest.raises(ConfigError, match=r"2\.0"):
+        golden_files.check(_g(**{"a/x": "passed"}), tmp_path / "m.json")
+
+
+def test_cross_vendor_compare_reads_that_vendors_file(tmp_path: Path) -> None:
+    golden_files.write_golden(tmp_path / "moto" / "v1.0.json", _g(vendor="moto", **{"a/x": "passed"}))
+    verdict = golden_files.check(_g(**{"a/x": "failed"}), tmp_path, golden_vendor="moto")
+    assert verdict.path == tmp_path / "moto" / "v1.0.json" and verdict.failed

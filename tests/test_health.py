@@ -150,3 +150,24 @@ def test_lost_on_a_launched_server_restarts_it_or_gives_up() -> None:
     dead = health_at(closed_url(), broken)
     assert "could not be restarted: port in use" in dead.lost("refused")
     assert broken.restarted == 1 and dead.down and "could not be restarted" in dead.down
+
+
+class HungServer(FakeServer):
+    """Alive but not answering: the hang a restart cures."""
+
+    def alive(self) -> bool:
+        return True
+
+    def restart(self) -> None:
+        super().restart()
+        self.pid += 1
+
+
+def test_a_launched_server_that_hangs_is_restarted_not_marked_down() -> None:
+    server = HungServer(fails=False)
+    health = health_at("http://127.0.0.1:9", server)  # type: ignore[arg-type]
+    reasons = [health.timed_out(f"t{i}") for i in range(3)]
+    assert server.restarted == 1 and health.down is None and "s3tester restarted it" in reasons[-1]
+    for i in range(9):  # it keeps hanging: after 3 restarts it is down
+        health.timed_out(f"again{i}")
+    assert server.restarted == 3 and health.down is not None

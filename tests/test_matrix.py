@@ -154,3 +154,16 @@ def test_html_in_headless_chromium(chromium: str, tmp_path: Path, source: str) -
     for vendor in vendors:
         assert f'<tr data-vendor="{vendor}">' in dom
         assert f'<th class="vendor">{vendor}<br>' in dom
+
+
+def test_labels_name_the_columns_and_the_page_has_a_legend() -> None:
+    from s3tester.results import golden as golden_mod
+    from s3tester.results import matrix as mx
+    from s3tester.results.golden import Golden, GoldenCase
+
+    cases = {"a/x": GoldenCase(status="failed", step="test[0]", operation="GetObject", checks=["why"])}
+    g = Golden(suite="s", suite_version="1.0", vendor="minio", summary=golden_mod.golden_summary(cases), cases=cases)
+    m = mx.build([g, g], ["minio 2025-01", "minio 2025-06"])
+    assert [c.label for c in m.columns] == ["minio 2025-01", "minio 2025-06"]
+    page = mx.html(m)
+    assert 'class="legend"' in page and "not implemented (501)" in page and 'title="failed: test[0] GetObject: why"' in page

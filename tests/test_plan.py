@@ -86,3 +86,14 @@ def test_skip_reason_prefers_the_group_skip_then_the_plan(suite: Suite) -> None:
     assert plan.skip_reason(by_id["buckets/told-to-skip"]) == "broken here"
     assert plan.skip_reason(by_id["objects/put-one"]) == "given"
     assert plan.skip_reason(by_id["objects/put-two"]) is None
+
+
+def test_a_vendor_profiles_skip_reaches_the_plan() -> None:
+    from s3tester.api import vendor_skips
+    from s3tester.servers.catalog import load_profile
+    from s3tester.servers.endpoint import EndpointChoice
+
+    profile = load_profile("s3rver")
+    skips = vendor_skips(EndpointChoice("s3rver", profile=profile), None)
+    assert "hangs s3rver" in skips["buckets/invalid-name-trailing-dot"]
+    assert skips["buckets/invalid-name-trailing-dot"].startswith("skipped on s3rver: ")

@@ -23,7 +23,7 @@ from typing import TextIO
 
 from s3tester import logs
 from s3tester.defaults import DEFAULT_PARALLEL, DEFAULT_TIMEOUT
-from s3tester.errors import EXIT_FAILED, EXIT_OK
+from s3tester.errors import EXIT_FAILED, EXIT_INTERNAL, EXIT_OK, ConfigError
 from s3tester.masking import Masker
 from s3tester.output import check_writable, write_atomic
 from s3tester.paths import resolve_suite
@@ -66,6 +66,12 @@ class RunOptions:
     golden: str | None = None
     update_golden: bool = False
     strict: bool = False
+    golden_vendor: str | None = None  # compare with another vendor's golden file, on purpose
+    fail_on: tuple[str, ...] = ()  # verdict kinds that fail the run beside regression and worsened
+    trace: bool = False  # keep every step's exchange in the results
+    keep_buckets: bool = False  # a failed case's buckets stay for inspection
+    verbose: int = 0  # -v: the exchange of each failure in the table
+    quiet: bool = False  # only the verdict
 
     @property
     def golden_dir(self) -> str | None:
@@ -133,6 +139,8 @@ def load(run: Run) -> int | None:
 def select_cases(run: Run) -> int | None:
     assert run.suite is not None
     run.cases = select(run.suite, run.options.groups, run.options.tags)
+    if not run.cases:
+        raise ConfigError(_nothing_selected(run.suite, run.options.groups, run.options.tags))
     if run.options.dry_run:
         run.emit(plan_text(run.cases))
         return EXIT_OK
@@ -153,10 +161,10 @@ def resolve(run: Run) -> int | None:
 def plan(run: Run) -> int | None:
     """The cases and their skips: the vendor's golden `skip:` marks and missing credentials."""
     assert run.suite is not None and run.choice is not None
-    skips: dict[str, str] = {}
+    skips = vendor_skips(run.choice, run.options.vendor)  # the profile's `skip:` (a case that hangs it)
     directory = run.options.golden_dir
     if directory:
-        skips = golden_skips(directory, run.choice.vendor, run.suite.version)
+        skips.update(golden_skips(directory, run.choice.vendor, run.suite.version))
     run.plan = make_plan(run.suite, run.cases, skips, run.choice.credential_names(), run.choice.where)
     return None
 
@@ -178,9 +186,10 @@ def execute(run: Run) -> int | None:
         stack.enter_context(logs.masking(masker))
         advance = stack.enter_context(progress_bar(len(run.plan.cases), o.progress))
         engine = Engine(endpoint, parallel=o.parallel, timeout=o.timeout, progress=_logged(advance),
-                        stop=run.stop, run_id=run.run_id, masker=masker)
+                        stop=run.stop, run_id=run.run_id, masker=masker, trace=o.trace, keep_buckets=o.keep_buckets)
         engine.check_reachable()
         check_tls(config, o.timeout)
+        engine.preflight(needed_credentials(run.plan))
         suite = run.plan.suite
         log.info("run started", extra={"suite": suite.name, "suite_version": suite.version, "cases": len(run.plan.cases),
                                        "parallel": o.parallel, "vendor": config.vendor, "endpoint": config.url})
@@ -208,7 +217,9 @@ def golden_verdict(run: Run) -> int | None:
     if o.update_golden and not run.result.complete:
         return None  # said by `exit_code`
     assert run.suite is not None
-    run.verdict = check(normalize(run.result), directory, o.update_golden, o.strict, {c.id for c in run.suite.cases})
+    actual = {c.id: c.reason or c.status for c in run.result.cases}
+    run.verdict = check(normalize(run.result), directory, o.update_golden, o.strict, {c.id for c in run.suite.cases},
+                        golden_vendor=o.golden_vendor, fail_on=o.fail_on, actual=actual)
     return None
 
 
@@ -216,8 +227,12 @@ def report(run: Run) -> int | None:
     """The report, then what the run left behind, then the golden verdict."""
     assert run.result is not None
     o = run.options
-    run.report = render(run.result, o.fmt)
-    run.emit(run.report)
+    diff = run.verdict.diff if run.verdict is not None and not o.update_golden else None
+    run.report = render(run.result, o.fmt, diff=diff, verbose=o.verbose, repro=_repro(run))
+    if not o.quiet or o.output:
+        run.emit(run.report)
+    elif run.verdict is None and o.fmt == "table":  # --quiet without a golden file: the summary is the verdict
+        run.say(run.report.strip().splitlines()[-1], err=False)
     left = [reason for case in run.result.cases for reason in case.leftovers]
     if left:  # e.g. COMPLIANCE object lock, or an endpoint that stopped answering
         hint = run.interrupt.hint if run.interrupt is not None else ""
@@ -230,6 +245,12 @@ def report(run: Run) -> int | None:
 
 def exit_code(run: Run) -> int | None:
     assert run.result is not None
+    bugs = run.result.internal
+    if bugs and not _interrupted(run):
+        first = bugs[0]
+        run.say(f"s3tester bug: {len(bugs)} case(s) ended by an internal error (traceback in the log; not a verdict on "
+                f"the server, not written to a golden file); first: {first.id}: {first.reason}")
+        return EXIT_INTERNAL
     if _interrupted(run):
         assert run.interrupt is not None and run.interrupt.exit_code is not None
         return run.interrupt.exit_code
@@ -267,6 +288,50 @@ def run(
                 code = found
                 break
     return RunOutcome(code, state.result, state.verdict, state.report)
+
+
+def _nothing_selected(suite: Suite, groups: tuple[str, ...], tags: tuple[str, ...]) -> str:
+    """Why zero cases: the patterns, and the closest area or tag names."""
+    from s3tester.suite.suggest import suggest
+
+    if not suite.cases:
+        return f"suite {suite.name} {suite.version} has no cases"
+    areas = sorted({c.area for c in suite.cases})
+    known_tags = sorted({t for c in suite.cases for t in c.group.tags})
+    parts = []
+    for pattern in groups:
+        head = pattern.split("/", 1)[0].rstrip("*")
+        parts.append(f"--group {pattern!r}{suggest(head, areas) if head else ''}")
+    parts += [f"--tag {t!r}{suggest(t, known_tags)}" for t in tags]
+    return f"no case matches {' and '.join(parts)} (areas: {', '.join(areas)})"
+
+
+def vendor_skips(choice: EndpointChoice, vendor: str | None) -> dict[str, str]:
+    """Case id -> reason, from the vendor profile's `skip:`."""
+    profile = choice.profile
+    if profile is None and vendor:
+        from s3tester.servers.catalog import load_profile
+
+        profile = load_profile(vendor)
+    return {cid: f"skipped on {profile.name}: {why}" for cid, why in profile.skip.items()} if profile else {}
+
+
+def needed_credentials(plan: Plan) -> list[str]:
+    """The credential sets the planned cases use (pre-flight checks each once)."""
+    names = {"main"}
+    for case in plan.cases:
+        for phase in ("before", "test", "after"):
+            names.update(step.as_ for step in getattr(case.group, phase))
+    return sorted(names)
+
+
+def _repro(run: Run) -> str:
+    """The options that re-run one case against the same endpoint (the report adds -g ID)."""
+    o = run.options
+    where = f"--vendor {o.vendor}" if o.vendor else f"--endpoint {o.endpoint_url}" if o.endpoint_url else ""
+    if run.endpoint is not None and not o.vendor and not o.endpoint_url:
+        where = f"--endpoint {run.endpoint.config.url}"
+    return " ".join(p for p in ("s3tester run", o.path, where) if p)
 
 
 def _interrupted(run: Run) -> bool:

@@ -16,7 +16,7 @@ import click
 
 from s3tester import __version__
 from s3tester.defaults import DEFAULT_PARALLEL, DEFAULT_TIMEOUT
-from s3tester.errors import EXIT_CONFIG, EXIT_FAILED, EXIT_OK, S3TesterError
+from s3tester.errors import EXIT_CONFIG, EXIT_FAILED, EXIT_INTERNAL, EXIT_OK, S3TesterError
 from s3tester.run.interrupt import HardStop
 
 ENV_PREFIX = "S3TESTER_"
@@ -36,6 +36,25 @@ def _show_version(ctx: click.Context, _param: click.Parameter, value: bool) -> N
         ctx.exit(EXIT_OK)
 
 
+class FailOn(click.ParamType):
+    """`changed,new`: verdict kinds that fail the run beside regressions and worsened."""
+
+    name = "KINDS"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> tuple[str, ...]:
+        if isinstance(value, tuple):
+            return value
+        kinds = tuple(k.strip() for k in str(value).split(",") if k.strip())
+        allowed = ("changed", "new", "removed", "fix")
+        bad = [k for k in kinds if k not in allowed]
+        if bad:
+            self.fail(f"unknown kind {', '.join(bad)} (choose from {', '.join(allowed)})", param, ctx)
+        return kinds
+
+
+FAIL_ON = FailOn()
+
+
 class Group(click.Group):
     """Turns every S3TesterError into one clear message and its exit code."""
 
@@ -45,6 +64,14 @@ class Group(click.Group):
         except S3TesterError as exc:
             click.echo(f"error: {exc}" if not getattr(exc, "problems", None) else str(exc), err=True)
             ctx.exit(exc.exit_code)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, HardStop, KeyboardInterrupt, SystemExit):
+            raise
+        except Exception as exc:  # s3tester's own bug: the traceback to the log, one line to the user
+            import logging
+
+            logging.getLogger("s3tester").error("internal error", exc_info=True)
+            click.echo(f"s3tester bug: {type(exc).__name__}: {exc} (traceback above; please report it)", err=True)
+            ctx.exit(EXIT_INTERNAL)
 
 
 @click.group(cls=Group, context_settings=CONTEXT)
@@ -100,10 +127,17 @@ def _writable(ctx: click.Context, param: click.Parameter, value: str | None) -> 
 @click.option("--golden", metavar="DIR", type=click.Path(), help="Compare with DIR/<vendor>/v<suite version>.json (or a .json file); exit 1 on regressions. Example: --golden golden/")
 @click.option("--update-golden", is_flag=True, help="Rewrite the golden file from this run (atomically, keeping notes) and show the diff; --golden defaults to golden/.")
 @click.option("--strict", is_flag=True, help="With --golden: also fail on fixes, changed, new or removed cases (a stale golden file). Example: --golden golden/ --strict")
+@click.option("--golden-vendor", metavar="NAME", help="With --golden: compare with vendor NAME's golden file, across vendors on purpose. Example: --golden golden/ --golden-vendor moto")
+@click.option("--fail-on", "fail_on", type=FAIL_ON, default="", help="With --golden: also fail on these kinds beside regressions and worsened (comma-separated: changed,new,removed,fix). Example: --fail-on changed,new")
+@click.option("--trace", is_flag=True, help="Keep the HTTP exchange of every step of every case in the results, not only failing ones. Example: --trace --results run.json")
+@click.option("--keep-buckets", is_flag=True, help="Keep a failed case's buckets (named in the report, with the clean command). Example: -g objects/x --keep-buckets")
+@click.option("--verbose", "-v", count=True, help="Show each failure's HTTP exchange (request line, key headers, status, error, request id) and a curl line. Example: -g 'objects/*' -v")
+@click.option("--quiet", "-q", is_flag=True, help="Print only the verdict (the report still goes to --output). Example: --golden golden/ --quiet")
 def run(path: str, vendor: str | None, endpoint_url: str | None, region: str | None, parallel: int,
         groups: tuple[str, ...], tags: tuple[str, ...], fmt: str, output: str | None, results: str | None,
         timeout: float, dry_run: bool, no_verify_ssl: bool, progress: bool | None,
-        golden: str | None, update_golden: bool, strict: bool) -> None:
+        golden: str | None, update_golden: bool, strict: bool, golden_vendor: str | None, fail_on: tuple[str, ...],
+        trace: bool, keep_buckets: bool, verbose: int, quiet: bool) -> None:
     """Run the suite or config at PATH and report.
 
     \b
@@ -120,6 +154,8 @@ def run(path: str, vendor: str | None, endpoint_url: str | None, region: str | N
         path=path, vendor=vendor, endpoint_url=endpoint_url, region=region, parallel=parallel, groups=groups,
         tags=tags, fmt=fmt, output=output, results=results, timeout=timeout, dry_run=dry_run,
         verify_ssl=not no_verify_ssl, progress=progress, golden=golden, update_golden=update_golden, strict=strict,
+        golden_vendor=golden_vendor, fail_on=fail_on, trace=trace, keep_buckets=keep_buckets, verbose=verbose,
+        quiet=quiet,
     )
     sys.exit(api.run(options).exit_code)
 
@@ -285,7 +321,10 @@ def schema() -> None:
 @click.argument("golden_path", metavar="GOLDEN", type=click.Path())
 @click.option("--strict", is_flag=True, help="Also fail on fixes, changed, new or removed cases.")
 @click.option("--update-golden", is_flag=True, help="Rewrite GOLDEN from RESULT (atomically, keeping notes). Example: s3tester compare r.json golden/ --update-golden")
-def compare(result_file: str, golden_path: str, strict: bool, update_golden: bool) -> None:
+@click.option("--golden-vendor", metavar="NAME", help="Compare with vendor NAME's golden file, across vendors on purpose. Example: --golden-vendor moto")
+@click.option("--fail-on", "fail_on", type=FAIL_ON, default="", help="Also fail on these kinds (comma-separated: changed,new,removed,fix). Example: --fail-on changed,new")
+def compare(result_file: str, golden_path: str, strict: bool, update_golden: bool, golden_vendor: str | None,
+            fail_on: tuple[str, ...]) -> None:
     """Compare a results (or golden) file with a golden file or directory, offline.
 
     Exit 1 on regressions (with --strict: on any difference).
@@ -297,7 +336,8 @@ def compare(result_file: str, golden_path: str, strict: bool, update_golden: boo
     """
     from s3tester.results.golden_files import check, load_any
 
-    verdict = check(load_any(result_file, complete=update_golden), golden_path, update_golden, strict)
+    verdict = check(load_any(result_file, complete=update_golden), golden_path, update_golden, strict,
+                    golden_vendor=golden_vendor, fail_on=fail_on)
     click.echo("\n".join(verdict.lines))
     sys.exit(EXIT_FAILED if verdict.failed else EXIT_OK)
 
@@ -306,7 +346,8 @@ def compare(result_file: str, golden_path: str, strict: bool, update_golden: boo
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @click.option("--markdown", "markdown_out", metavar="OUT", type=click.Path(dir_okay=False), help="Write the Markdown matrix here. Example: --markdown docs/compatibility.md")
 @click.option("--html", "html_out", metavar="OUT", type=click.Path(dir_okay=False), help="Write the standalone HTML page here. Example: --html docs/compatibility.html")
-def matrix(files: tuple[str, ...], markdown_out: str | None, html_out: str | None) -> None:
+@click.option("--label", "labels", multiple=True, metavar="TEXT", help="Column label for each FILE, in order (repeatable). Example: --label 'minio 2025-01' --label 'minio 2025-06'")
+def matrix(files: tuple[str, ...], markdown_out: str | None, html_out: str | None, labels: tuple[str, ...]) -> None:
     """Vendors side by side, per area and per case, from golden or results FILES.
 
     With neither --markdown nor --html, prints the Markdown.
@@ -321,7 +362,7 @@ def matrix(files: tuple[str, ...], markdown_out: str | None, html_out: str | Non
     from s3tester.results.clients_matrix import clients_markdown
     from s3tester.results.golden_files import load_any
 
-    table = mx.build([load_any(f) for f in files])
+    table = mx.build([load_any(f) for f in files], list(labels) or None)
     if not markdown_out and not html_out:
         click.echo(mx.markdown(table) + clients_markdown(table), nl=False)
         return

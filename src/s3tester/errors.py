@@ -8,6 +8,7 @@ EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_CONFIG = 2
 EXIT_ENDPOINT = 3
+EXIT_INTERNAL = 4  # an exception in s3tester's own code: a bug to report, never a verdict
 
 
 @dataclass(frozen=True)

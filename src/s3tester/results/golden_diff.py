@@ -1,5 +1,6 @@
-"""Compare a golden file with a run: regressions (passed -> not passed), fixes (not passed
--> passed), changed failures, new and removed cases; `merge` builds the file
+"""Compare a golden file with a run: regressions (passed -> not passed), worsened (failed
+-> errored, or an answer -> 5xx, timeout or connection error), fixes (not passed ->
+passed), changed failures, new and removed cases (docs/golden.md); `merge` builds the file
 `--update-golden` writes (hand-written `note`, `flaky` and `skip` kept); `diff_lines`
 renders a diff as text lines.
 """
@@ -13,8 +14,10 @@ from typing import Literal
 
 from s3tester.results.golden import NOT_PASSED, Golden, GoldenCase, golden_summary
 
-Kind = Literal["regression", "fix", "changed", "new", "removed", "flaky"]
-KINDS: tuple[Kind, ...] = ("regression", "fix", "changed", "new", "removed", "flaky")
+Kind = Literal["regression", "worsened", "fix", "changed", "new", "removed", "flaky"]
+KINDS: tuple[Kind, ...] = ("regression", "worsened", "fix", "changed", "new", "removed", "flaky")
+FAILING: frozenset[str] = frozenset({"regression", "worsened"})  # always fail the run
+FAIL_ON_CHOICES = ("changed", "new", "removed", "fix")
 
 
 @dataclass(frozen=True)
@@ -43,11 +46,20 @@ class Diff:
     def counts(self) -> dict[Kind, int]:
         return {k: len(self.of(k)) for k in KINDS}
 
-    def failed(self, strict: bool = False) -> bool:
-        """Regressions fail; with `strict`, so does any fix, changed, new or removed case."""
-        if self.regressions:
+    @property
+    def worsened(self) -> list[Change]:
+        return self.of("worsened")
+
+    def failed(self, strict: bool = False, fail_on: Iterable[str] = ()) -> bool:
+        """Regressions and worsened cases fail; `fail_on` kinds too (`--fail-on changed,new`);
+        with `strict`, so does any fix, changed, new or removed case."""
+        if self.failing(fail_on):
             return True
         return strict and any(c.kind not in ("flaky",) for c in self.changes)
+
+    def failing(self, fail_on: Iterable[str] = ()) -> list[Change]:
+        kinds = FAILING | set(fail_on)
+        return [c for c in self.changes if c.kind in kinds]
 
 
 def _kind(before: GoldenCase, after: GoldenCase) -> Kind | None:
@@ -59,6 +71,10 @@ def _kind(before: GoldenCase, after: GoldenCase) -> Kind | None:
         return "regression"
     if after.status == "passed" and before.status != "passed":
         return "fix"
+    if before.status == "failed" and after.status == "errored":
+        return "worsened"
+    if before.status in NOT_PASSED and before.no_answer is None and after.no_answer is not None:
+        return "worsened"
     return "changed"
 
 
@@ -95,7 +111,9 @@ def merge(before: Golden | None, after: Golden, in_suite: Iterable[str] | None =
     for cid, case in after.cases.items():
         prior = old.get(cid)
         if prior is not None and (prior.signature == case.signature or (prior.flaky and prior.status == case.status)):
-            case = prior  # same outcome (or a flaky one's usual variation): keep the recorded wording
+            # same outcome (or a flaky one's usual variation): keep the recorded wording, with the
+            # structured signature of this run (a format-1 file gains its `sig` on update)
+            case = prior.model_copy(update={"sig": case.sig, "cause": case.cause}) if prior.status == case.status else prior
         elif prior is not None and (prior.note or prior.flaky or prior.skip):
             case = case.model_copy(update={"note": prior.note, "flaky": prior.flaky, "skip": prior.skip})
         cases[cid] = case
@@ -109,6 +127,7 @@ def merge(before: Golden | None, after: Golden, in_suite: Iterable[str] | None =
 
 _LABEL: dict[Kind, str] = {
     "regression": "REGRESSION",
+    "worsened": "WORSENED",
     "fix": "FIX",
     "changed": "CHANGED",
     "new": "NEW",
@@ -127,6 +146,7 @@ def summary_line(diff: Diff) -> str:
     c = diff.counts()
     parts = [
         _plural(c["regression"], "regression"),
+        f"{c['worsened']} worsened",
         _plural(c["fix"], "fix"),
         f"{c['changed']} changed",
         f"{c['new']} new",
@@ -142,9 +162,13 @@ def _describe(case: GoldenCase) -> str:
     return f"{case.status}: {reason}" if reason else case.status
 
 
-def diff_lines(diff: Diff, where: str | Path, strict: bool = False, updated: bool = False) -> list[str]:
+def diff_lines(
+    diff: Diff, where: str | Path, strict: bool = False, updated: bool = False,
+    fail_on: Iterable[str] = (), actual: dict[str, str] | None = None,
+) -> list[str]:
     """The diff as text lines: a header, one line per change (two for a changed reason),
-    and the verdict. `updated` words it as the change just written to the file."""
+    and the verdict, last, with the run's real (unscrubbed) reasons from `actual`.
+    `updated` words it as the change just written to the file."""
     g = diff.after
     version = f" {g.vendor_version}" if g.vendor_version else ""
     head = "updated" if updated else "golden"
@@ -170,9 +194,19 @@ def diff_lines(diff: Diff, where: str | Path, strict: bool = False, updated: boo
                 lines.append(f"{'':13}note: {was.note}")
     if updated:
         return lines
-    regressions = [c.id for c in diff.regressions]
-    if regressions:
-        lines.append(f"FAIL: {_plural(len(regressions), 'regression')}: {', '.join(regressions)}")
+    failing = diff.failing(fail_on)
+    if failing:
+        counts: dict[str, int] = {}
+        for c in failing:
+            counts[c.kind] = counts.get(c.kind, 0) + 1
+        what = ", ".join(_plural(n, k) if k == "regression" else f"{n} {k}" for k, n in counts.items())
+        lines.append("verdict:")
+        for c in failing:
+            old = c.before.status if c.before else "absent"
+            new = c.after.status if c.after else "absent"
+            real = (actual or {}).get(c.id) or (c.after.reason if c.after else "")
+            lines.append(f"  {_LABEL[c.kind]:<10} {c.id}: {old} -> {new}: {real}")
+        lines.append(f"FAIL: {what}: {', '.join(c.id for c in failing)}")
     elif diff.failed(strict):
         lines.append("FAIL (--strict): the golden file is stale; update it with --update-golden")
     else:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 
-from s3tester.results.golden import _MISMATCH, Golden, GoldenCase, golden_summary
-from s3tester.results.records import CaseResult, RunResult
+from s3tester.results.golden import _MISMATCH, Golden, GoldenCase, golden_summary, legacy_token, token
+from s3tester.results.records import CaseResult, Failure, MismatchRecord, RunResult
 
 MAX_CHECKS = 6
 MAX_CHECK_CHARS = 160
@@ -73,11 +73,33 @@ def check_signature(mismatch: str, run_id: str | None = None) -> str:
     return text
 
 
+def _tokens(mismatches: list[MismatchRecord]) -> list[str]:
+    return [legacy_token(m.message) if m.check == "?" else token(m.check, m.kind) for m in mismatches]
+
+
+def _failure_sig(failure: Failure) -> list[str]:
+    """A failing step's part of the signature, from its structured outcome only."""
+    if failure.cause == "unsupported":
+        return [f"unsupported={failure.error_code or failure.http_status or 501}"]
+    if failure.mismatches:
+        return _tokens(failure.mismatches)
+    code = failure.error_code or (str(failure.http_status) if failure.http_status else None)
+    return [f"cause={failure.cause}" + (f" {code}" if code else "")]
+
+
+def _cause(case: CaseResult) -> str | None:
+    primary = next((f for f in case.failures if f.step == case.step), None)
+    if primary is not None and primary.answer == "5xx" and primary.cause in ("mismatch", "error"):
+        return "5xx"
+    return case.cause if case.cause in ("timeout", "connection", "error") else None
+
+
 def case_signature(case: CaseResult, run_id: str | None = None) -> GoldenCase:
     if case.status == "passed":
         return GoldenCase(status="passed")
+    others = [f for f in case.failures if f.step != case.step]
     if case.mismatches:
-        checks = [check_signature(m, run_id) for m in case.mismatches[:MAX_CHECKS]]
+        checks = [check_signature(m.message, run_id) for m in case.mismatches[:MAX_CHECKS]]
         if len(case.mismatches) > MAX_CHECKS:
             checks.append(f"(+{len(case.mismatches) - MAX_CHECKS} more)")
     else:
@@ -85,13 +107,28 @@ def case_signature(case: CaseResult, run_id: str | None = None) -> GoldenCase:
         prefix = " ".join(p for p in (case.step, case.operation) if p)
         if prefix and reason.startswith(prefix + ": "):
             reason = reason[len(prefix) + 2 :]
+        reason = re.sub(r" \(\+\d+ more failing steps?\)$", "", reason)
         checks = [_clip(scrub(reason, run_id))] if reason else []
-    return GoldenCase(status=case.status, step=case.step, operation=case.operation, checks=checks)
+    for f in others[:MAX_CHECKS]:
+        checks.append(_clip(scrub(f.reason, run_id)))
+    sig: list[str] = []
+    if case.status != "skipped":
+        primary = next((f for f in case.failures if f.step == case.step), None)
+        if primary is not None:
+            sig = _failure_sig(primary)
+        elif case.mismatches:
+            sig = _tokens(case.mismatches)
+        elif case.cause:
+            sig = [f"cause={case.cause}"]
+        sig += [f"{f.step} {f.operation} {t}" for f in others for t in _failure_sig(f)]
+    return GoldenCase(status=case.status, step=case.step, operation=case.operation, checks=checks,
+                      cause=_cause(case), sig=sig)
 
 
 def normalize(result: RunResult) -> Golden:
     """The deterministic part of `result`: sorted, scrubbed, no times or ids."""
-    cases = {c.id: case_signature(c, result.run_id) for c in sorted(result.cases, key=lambda c: c.id)}
+    # a case an s3tester bug ended says nothing about the server: never golden
+    cases = {c.id: case_signature(c, result.run_id) for c in sorted(result.cases, key=lambda c: c.id) if not c.internal}
     return Golden(
         suite=result.suite,
         suite_version=result.suite_version,

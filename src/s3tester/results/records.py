@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 Status = Literal["passed", "failed", "errored", "unsupported", "skipped"]
 STATUSES: tuple[Status, ...] = ("passed", "failed", "errored", "unsupported", "skipped")
@@ -16,6 +16,45 @@ STATUSES: tuple[Status, ...] = ("passed", "failed", "errored", "unsupported", "s
 
 class Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+#: Why a step did not pass. `internal`: an exception in s3tester's own code, never a verdict.
+CAUSES = ("mismatch", "unsupported", "timeout", "connection", "error", "internal", "interrupted")
+
+
+class MismatchRecord(Model):
+    """One check that failed, as data: the verdict is computed from this, never from `message`."""
+
+    check: str
+    matcher: str = "eq"
+    kind: str = "value"  # error=<code>, status=<n>, missing or value
+    expected: Any = None
+    actual: Any = None
+    note: str = ""
+    message: str = ""  # for people; wording may change
+
+
+def _mismatch_list(value: Any) -> Any:
+    """Results files written before mismatches were data held one text line each."""
+    if isinstance(value, list):
+        return [{"check": "?", "message": v} if isinstance(v, str) else v for v in value]
+    return value
+
+
+class Failure(Model):
+    """One step that did not pass: where, why, what was checked, and the wire exchange."""
+
+    step: str
+    operation: str | None = None
+    cause: str = "mismatch"
+    reason: str = ""
+    mismatches: list[MismatchRecord] = Field(default_factory=list)
+    answer: str = "answer"  # answer | 5xx | none (timeout, connection error, not sent)
+    error_code: str | None = None
+    http_status: int | None = None
+    exchange: dict[str, Any] | None = None
+
+    _lists = field_validator("mismatches", mode="before")(classmethod(lambda cls, v: _mismatch_list(v)))
 
 
 class CaseResult(Model):
@@ -30,8 +69,19 @@ class CaseResult(Model):
     operation: str | None = None
     expected: Any = None
     actual: Any = None
-    mismatches: list[str] = Field(default_factory=list)
+    mismatches: list[MismatchRecord] = Field(default_factory=list)
+    cause: str | None = None
+    failures: list[Failure] = Field(default_factory=list)
+    exchange: dict[str, Any] | None = None
+    trace: list[dict[str, Any]] = Field(default_factory=list)
+    buckets: list[str] = Field(default_factory=list)
     leftovers: list[str] = Field(default_factory=list)
+
+    _lists = field_validator("mismatches", mode="before")(classmethod(lambda cls, v: _mismatch_list(v)))
+
+    @property
+    def internal(self) -> bool:
+        return self.cause == "internal"
 
     def __bool__(self) -> bool:
         return self.status in ("passed", "skipped")
@@ -75,6 +125,11 @@ class RunResult(Model):
     @property
     def ok(self) -> bool:
         return self.complete and self.summary.failed == 0 and self.summary.errored == 0
+
+    @property
+    def internal(self) -> list[CaseResult]:
+        """Cases an exception in s3tester's own code ended: a bug, not a verdict."""
+        return [c for c in self.cases if c.internal]
 
     def to_json(self) -> str:
         return json.dumps(self.model_dump(mode="json"), indent=2, sort_keys=False) + "\n"

@@ -86,6 +86,9 @@ class Clients:
         from botocore.handlers import add_expect_header
 
         client.meta.events.unregister("before-call.s3", add_expect_header)
+        from s3tester.run.exchange import hook
+
+        hook(client)  # the wire exchange of every request, for failure forensics
         return client
 
     def ca_bundle(self) -> str | None:

@@ -14,12 +14,14 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from datetime import UTC, datetime
 
 from s3tester import __version__
+from s3tester.deadline import NoAnswer, with_deadline
 from s3tester.defaults import DEFAULT_TIMEOUT
+from s3tester.errors import EndpointError
 from s3tester.masking import Masker
 from s3tester.results.latency import op_stats
 from s3tester.results.records import CaseResult, RunResult, summarize
 from s3tester.run.case import CaseRunner
-from s3tester.run.clients import Clients
+from s3tester.run.clients import ANONYMOUS, Clients
 from s3tester.run.health import Health
 from s3tester.run.names import BUCKET_PREFIX, new_run_id
 from s3tester.run.plan import Plan
@@ -28,6 +30,8 @@ from s3tester.servers.endpoint import Endpoint
 from s3tester.servers.probe import check_reachable
 
 Progress = Callable[[CaseResult], None]
+AUTH_CODES = {"InvalidAccessKeyId", "SignatureDoesNotMatch", "ExpiredToken", "InvalidToken", "TokenRefreshRequired",
+              "InvalidClientTokenId", "AuthFailure", "InvalidSecurity"}
 
 
 class Engine:
@@ -41,6 +45,8 @@ class Engine:
         progress: Progress | None = None,
         stop: threading.Event | None = None,
         masker: Masker | None = None,
+        trace: bool = False,
+        keep_buckets: bool = False,
     ) -> None:
         self.endpoint = endpoint
         config = endpoint.config
@@ -61,6 +67,8 @@ class Engine:
             self.run_id,
             self.stop,
             bucket_prefix,
+            trace=trace,
+            keep_buckets=keep_buckets,
         )
 
     def _record(self, op: str, seconds: float, error: bool) -> None:
@@ -69,6 +77,27 @@ class Engine:
 
     def check_reachable(self) -> None:
         check_reachable(self.endpoint.config.url, self.timeout)
+
+    def preflight(self, names: list[str]) -> None:
+        """One signed request (ListBuckets) per credential set before the first case: wrong
+        keys or an expired token end the run (exit 3) with the server's code, instead of a
+        run of errored cases and "bucket not removed" lines."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        for name in names:
+            if name == ANONYMOUS or name not in self.endpoint.config.credentials:
+                continue
+            client = self.clients.get(name)
+            try:
+                with_deadline(client.list_buckets, self.timeout + 1.0, "pre-flight")
+            except ClientError as exc:
+                error = exc.response.get("Error", {})
+                code = str(error.get("Code") or "")
+                if code in AUTH_CODES:
+                    message = f": {error.get('Message')}" if error.get("Message") else ""
+                    raise EndpointError(f"credential set '{name}' was refused by {self.endpoint.config.url}: {code}{message}") from None
+            except (BotoCoreError, NoAnswer):
+                continue  # reachability was checked; a case reports what follows
 
     def sweep(self) -> list[str]:
         """After an interruption: remove every bucket name this run handed out (each case

@@ -37,6 +37,28 @@ class Mismatch:
         text = f"{self.key}: expected {_show(self.expected)}, got {_show(self.actual)}"
         return f"{text} ({self.note})" if self.note else text
 
+    @property
+    def matcher(self) -> str:
+        """The matcher that judged: `eq` for a literal, else the matcher's name."""
+        if self.key.startswith("save "):
+            return "save"
+        if is_matcher(self.expected):
+            return str(next(iter(self.expected)))
+        return "one_of" if self.key == "error" and isinstance(self.expected, list) else "eq"
+
+    @property
+    def kind(self) -> str:
+        """For verdicts: `error`/`status` checks by the code got; others missing or value."""
+        if self.key == "error":
+            return f"error={self.actual if self.actual is not None else 'none'}"
+        if self.key == "status":
+            return f"status={self.actual}"
+        return "missing" if self.actual is None else "value"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"check": self.key, "matcher": self.matcher, "kind": self.kind, "expected": _jsonable(self.expected),
+                "actual": _jsonable(self.actual), "note": self.note, "message": str(self)}
+
 
 @dataclass
 class Outcome:
@@ -47,6 +69,16 @@ class Outcome:
     error_code: str | None = None
     error_message: str | None = None
     body: Digest | None = None
+
+
+def _jsonable(value: Any) -> Any:
+    import json
+
+    try:
+        json.dumps(value)
+        return value
+    except (TypeError, ValueError):
+        return repr(value)
 
 
 def _show(value: Any) -> str:

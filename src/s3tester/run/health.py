@@ -3,7 +3,7 @@
 A connection failure to a server the run launched restarts it (through the run's
 `Endpoint` handle); to an external endpoint, or when a restart fails, the endpoint is
 marked down and the remaining cases are errored at once. Several requests in a row
-without an answer mean the endpoint hangs.
+without an answer mean the endpoint hangs: a launched server is restarted then too.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from s3tester.servers.endpoint import Endpoint
 from s3tester.servers.probe import check_reachable
 
 TIMEOUTS_IN_A_ROW = 3  # requests timing out with no answer between them: the endpoint hangs
+MAX_HANG_RESTARTS = 3  # a server that hangs again after this many restarts is down
 
 
 class Health:
@@ -61,9 +62,21 @@ class Health:
             return f"{reason} ({self.down})"
 
     def timed_out(self, reason: str) -> str:
-        """After a step got no answer in time: several in a row mean the endpoint hangs."""
+        """After a step got no answer in time: several in a row mean the endpoint hangs. A
+        server the run launched is restarted then (it is alive but stuck); an external
+        endpoint is marked down, so the run ends quickly."""
         with self._lock:
             self._timeouts += 1
-            if self._timeouts >= TIMEOUTS_IN_A_ROW and not self.down:
-                self.down = f"endpoint {self.url} stopped answering ({self._timeouts} requests in a row timed out)"
+            if self._timeouts < TIMEOUTS_IN_A_ROW or self.down:
+                return reason
+            if self.endpoint.launched and self.restarts < MAX_HANG_RESTARTS:
+                try:
+                    if self.endpoint.revive(hung_pid=self.endpoint.pid):
+                        self.restarts += 1
+                        self._timeouts = 0
+                        return f"{reason} (the server hung; s3tester restarted it)"
+                except EndpointError as exc:
+                    self.down = f"the server hung and could not be restarted: {exc}"
+                    return f"{reason} ({self.down})"
+            self.down = f"endpoint {self.url} stopped answering ({self._timeouts} requests in a row timed out)"
         return reason

@@ -11,6 +11,7 @@ from typing import Any
 from s3tester.deadline import NoAnswer
 from s3tester.run.bodies import drain, open_body
 from s3tester.run.clients import Clients
+from s3tester.run.exchange import current
 from s3tester.run.expect import Outcome
 from s3tester.suite import operations
 from s3tester.suite.bodyspec import body_spec
@@ -98,6 +99,9 @@ class OperationSender:
                     digest = drain(stream)
                 except _timeout_errors() as exc:
                     raise NoAnswer(f"{step.op}: body read timed out: {exc}", timed_out=True) from None
+                capture = current()
+                if capture is not None and capture.last is not None:
+                    capture.last.streamed(digest.size, digest.text)
             self.record(step.op, time.perf_counter() - started, False)
             doc = plain(response)
             meta = doc.get("ResponseMetadata", {})

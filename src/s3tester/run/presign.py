@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from s3tester.run.clients import ANONYMOUS, Clients
+from s3tester.run.exchange import SECRET_FIELDS, Exchange, record
 from s3tester.run.expect import Outcome
 from s3tester.suite import operations
 from s3tester.suite.models import Step
@@ -23,6 +24,7 @@ def presign(clients: Clients, step: Step, scope: Scope) -> Outcome:
             kwargs["HttpMethod"] = spec.method
         url = client.generate_presigned_url(operations.method_name(spec.op), **kwargs)
         doc: dict[str, Any] = {"url": url}
+        record(Exchange(spec.method or "GET", url, {}))  # made, not sent: a later http step sends it
     else:
         assert spec.post is not None
         post = scope.substitute(spec.post.model_dump())
@@ -32,4 +34,7 @@ def presign(clients: Clients, step: Step, scope: Scope) -> Outcome:
                 Conditions=post["conditions"] or None, ExpiresIn=spec.expires,
             )
         )
+        fields = {str(k): str(v) for k, v in (doc.get("fields") or {}).items()}
+        secrets = [v for k, v in fields.items() if k.lower() in SECRET_FIELDS]
+        record(Exchange("POST", str(doc.get("url", "")), {}, secrets=secrets))
     return Outcome(doc=doc, status=0)

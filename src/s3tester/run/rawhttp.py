@@ -13,6 +13,7 @@ from urllib.parse import quote
 from s3tester.deadline import NoAnswer
 from s3tester.run.bodies import Digest, drain, open_body
 from s3tester.run.clients import ANONYMOUS, Clients
+from s3tester.run.exchange import SECRET_FIELDS, Exchange, record
 from s3tester.run.expect import Outcome
 from s3tester.suite.bodyspec import body_spec
 from s3tester.suite.models import Step
@@ -53,11 +54,13 @@ class RawSender:
         headers = {str(k): str(v) for k, v in spec["headers"].items()}
         method = spec["method"].upper()
         body: Any = b""
+        secrets: list[str] = []
         if spec["form"] is not None:
             import urllib3
 
             form = spec["form"]
             fields: list[tuple[str, Any]] = [(str(k), str(v)) for k, v in (form["fields"] or {}).items()]
+            secrets = [v for k, v in fields if k.lower() in SECRET_FIELDS]
             content = open_body(body_spec(form["file"], None))
             data = content if isinstance(content, bytes) else content.read()
             fields.append(("file", (form.get("filename") or "file", data)))
@@ -79,6 +82,10 @@ class RawSender:
             if value is not None:
                 headers[str(name)] = str(value)
         timeout = step.timeout or self.clients.timeout
+        data = body if isinstance(body, bytes) else None
+        length = next((v for k, v in headers.items() if k.lower() == "content-length"), None)
+        size = len(data) if data is not None else int(length) if length and length.isdigit() else None
+        exchange = record(Exchange(method, url, dict(headers), data, size, secrets=secrets))
         started = time.perf_counter()
         label = f"http {method}"
         import urllib3
@@ -101,6 +108,8 @@ class RawSender:
             if hasattr(body, "close"):
                 body.close()
         self.record(label, time.perf_counter() - started, response.status >= 400)
+        exchange.answered(response.status, dict(response.headers), None)
+        exchange.streamed(digest.size, digest.text)
         return raw_outcome(response.status, dict(response.headers), digest)
 
     def _chunked(self, method: str, url: str, headers: dict[str, str], body: Any, who: str, spec: dict[str, Any], signed: bool) -> tuple[bytes, dict[str, str]]:

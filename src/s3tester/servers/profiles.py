@@ -197,6 +197,10 @@ class VendorProfile(Model):
     launch: LaunchSpec | None = None
     container: str | None = Field(default=None, description="docker command that starts it, for hosts with Docker")
     notes: str = ""
+    skip: dict[str, str] = Field(
+        default_factory=dict,
+        description="case id -> why it is never sent to this vendor (a case that hangs or crashes it)",
+    )
     _source: str | None = PrivateAttr(default=None)
 
     @property

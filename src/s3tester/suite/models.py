@@ -198,6 +198,9 @@ class Step(Model):
     timeout: float | None = Field(default=None, gt=0)
     description: str | None = None
     sdk_defaults: bool | None = None   # send as current SDKs do by default (run.clients.Clients.config)
+    # error codes or statuses this step accepts as "not there, go on" (e.g. NotImplemented,
+    # 501 for a setup helper): the step counts as passed, so the case is not unsupported
+    tolerate: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _one_kind(self) -> Step:

@@ -1,0 +1,51 @@
+"""results/forensics: the exchange in a few lines, the curl replay, the rerun command."""
+
+from __future__ import annotations
+
+from s3tester.results.forensics import answer_line, case_lines, curl_line, exchange_lines
+from s3tester.results.records import CaseResult, Failure, MismatchRecord
+
+EXCHANGE = {
+    "request": {"method": "PUT", "url": "http://127.0.0.1:9000/b/k",
+                "headers": {"Authorization": "AWS4-HMAC-SHA256 Credential=***/20260101/eu-west-1/s3/aws4_request, Signature=***",
+                            "Content-Type": "text/plain", "X-Amz-Date": "20260101T000000Z"},
+                "body": {"size": 5, "sha256": "ab" * 32, "text": "hello"}},
+    "response": {"status": 403, "headers": {"x-amz-request-id": "RID"},
+                 "body": {"size": 90, "text": "<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>"}},
+    "request_id": "RID", "duration": 0.01,
+}
+
+
+def test_exchange_lines_show_request_line_headers_status_code_and_request_id() -> None:
+    lines = exchange_lines(EXCHANGE)
+    assert lines[0] == "-> PUT http://127.0.0.1:9000/b/k"
+    assert "   Content-Type: text/plain" in lines
+    assert "<- 403 AccessDenied: Access Denied (request id RID)" in lines
+
+
+def test_a_non_xml_answer_is_shown_as_what_it_is() -> None:
+    html = {**EXCHANGE, "response": {"status": 500, "headers": {}, "body": {"size": 30, "text": "<!DOCTYPE html><h1>Oops</h1>"}}}
+    assert answer_line(html).startswith("<- 500 (HTML, 30 bytes: ")
+    empty = {**EXCHANGE, "response": {"status": 500, "headers": {}, "body": {"size": 0}}}
+    assert answer_line(empty) == "<- 500 (empty body) (request id RID)"
+
+
+def test_curl_line_references_credentials_and_never_holds_them() -> None:
+    line = curl_line(EXCHANGE)
+    assert line is not None and '"$S3_ACCESS_KEY:$S3_SECRET_KEY"' in line and "aws:amz:eu-west-1:s3" in line
+    assert "Signature" not in line and "X-Amz-Date" not in line and "--data-binary hello" in line
+    presigned = {**EXCHANGE, "request": {**EXCHANGE["request"], "url": "http://h/b/k?X-Amz-Signature=***"}}
+    assert curl_line(presigned) is None
+
+
+def test_case_lines_show_every_mismatch_and_the_rerun_command() -> None:
+    mismatches = [MismatchRecord(check="ETag", message="ETag: expected '1', got '2'"),
+                  MismatchRecord(check="status", kind="status=200", message="status: expected 404, got 200")]
+    case = CaseResult(id="objects/x", area="objects", status="failed", step="test[0]", operation="PutObject",
+                      failures=[Failure(step="test[0]", operation="PutObject", mismatches=mismatches, exchange=EXCHANGE)],
+                      buckets=["s3t-abc-0001"])
+    lines = case_lines(case, verbose=1, repro="s3tester run suites/v1 --endpoint http://h", clean="s3tester clean --run-id abc")
+    text = "\n".join(lines)
+    assert "ETag: expected '1', got '2'" in text and "status: expected 404, got 200" in text
+    assert "rerun: s3tester run suites/v1 --endpoint http://h -g objects/x --keep-buckets" in text
+    assert "replay: curl" in text and "kept buckets: s3t-abc-0001 (remove with: s3tester clean --run-id abc)" in text
