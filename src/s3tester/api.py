@@ -25,7 +25,7 @@ from s3tester import logs
 from s3tester.defaults import DEFAULT_PARALLEL, DEFAULT_TIMEOUT
 from s3tester.errors import EXIT_FAILED, EXIT_OK
 from s3tester.masking import Masker
-from s3tester.output import check_writable, write_atomic
+from s3tester.output import check_distinct, check_writable, write_atomic
 from s3tester.paths import resolve_suite
 from s3tester.results.golden_files import Verdict, check, golden_skips
 from s3tester.results.normalize import normalize
@@ -119,8 +119,11 @@ Task = Callable[[Run], int | None]
 # -- the tasks -----------------------------------------------------------------------
 def check_outputs(run: Run) -> int | None:
     """Report and results paths that cannot be written are exit 2 before the run, not after."""
-    for option, target in (("--output", run.options.output), ("--results", run.options.results)):
+    o = run.options
+    for option, target in (("--output", o.output), ("--results", o.results)):
         check_writable(option, target)
+    check_distinct({"--output": o.output, "--results": o.results},
+                   [("suite", o.path), ("golden files", o.golden_dir)])
     return None
 
 
@@ -172,7 +175,7 @@ def execute(run: Run) -> int | None:
             run.interrupt.hint = f"Remove what this run left with: s3tester clean --run-id {run.run_id} {where}"
             if endpoint.launched:  # a server we started: its data dir goes with it
                 run.interrupt.hint = f"(nothing to clean: the {config.vendor} server s3tester launched is stopped and its data removed)"
-        masker = Masker.for_credentials(config.credentials.values())
+        masker = Masker.for_credentials(config.credentials.values(), config.url)
         stack.enter_context(logs.masking(masker))
         advance = stack.enter_context(progress_bar(len(run.plan.cases), o.progress))
         engine = Engine(endpoint, parallel=o.parallel, timeout=o.timeout, progress=_logged(advance),

@@ -23,6 +23,7 @@ from s3tester.suite.models import Case, Step
 from s3tester.suite.variables import Scope, UndefinedVariable
 
 MASKED_FIELDS = ("reason", "expected", "actual", "mismatches", "leftovers")
+SHOWN_CHARS = 400  # each masked string of a case result is cut to this, after masking
 
 
 class CanonicalIdUnknown(Exception):
@@ -152,7 +153,7 @@ class CaseRunner:
     def _masked(self, result: CaseResult) -> CaseResult:
         """A case result with secrets masked: a failing step shows its response, and a presigned
         URL in it carries the session token and signature."""
-        update = {f: self.masker.mask_tree(getattr(result, f)) for f in MASKED_FIELDS}
+        update = {f: self.masker.mask_tree(getattr(result, f), limit=SHOWN_CHARS) for f in MASKED_FIELDS}
         changed = {k: v for k, v in update.items() if v != getattr(result, k)}
         return result.model_copy(update=changed) if changed else result
 
