@@ -171,3 +171,8 @@ def _cut(text: str, limit: int | None) -> str:
     if limit is None or len(text) <= limit:
         return text
     return text[: max(limit - 3, 0)] + "..."
+
+
+def shown_url(url: str) -> str:
+    """`url` as messages show it: userinfo masked (`http://***@host`)."""
+    return _URL_USERINFO.sub(lambda m: f"{m.group(1)}{MASK}{m.group(3)}", url)
