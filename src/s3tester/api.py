@@ -14,6 +14,7 @@ suite never waits for a server to start.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import threading
 from collections.abc import Callable
@@ -23,7 +24,7 @@ from typing import TextIO
 
 from s3tester import logs
 from s3tester.defaults import DEFAULT_PARALLEL, DEFAULT_TIMEOUT
-from s3tester.errors import EXIT_FAILED, EXIT_OK
+from s3tester.errors import EXIT_FAILED, EXIT_OK, ConfigError
 from s3tester.masking import Masker
 from s3tester.output import check_distinct, check_writable, write_atomic
 from s3tester.paths import resolve_suite
@@ -122,6 +123,8 @@ def check_outputs(run: Run) -> int | None:
     o = run.options
     for option, target in (("--output", o.output), ("--results", o.results)):
         check_writable(option, target)
+    if o.update_golden and o.golden and os.path.exists(o.golden) and not os.path.isdir(o.golden):
+        raise ConfigError(f"Invalid value for --golden: with --update-golden it is a directory (<dir>/<vendor>/<version>.json); '{o.golden}' is a file")
     check_distinct({"--output": o.output, "--results": o.results},
                    [("suite", o.path), ("golden files", o.golden_dir)])
     return None
@@ -135,6 +138,9 @@ def load(run: Run) -> int | None:
 def select_cases(run: Run) -> int | None:
     assert run.suite is not None
     run.cases = select(run.suite, run.options.groups, run.options.tags)
+    if not run.cases:  # a selection of zero cases is a usage mistake, not a pass
+        wanted = [f"-g {g}" for g in run.options.groups] + [f"--tag {t}" for t in run.options.tags]
+        raise ConfigError(f"no case selected{' by ' + ' '.join(wanted) if wanted else ''} (see: s3tester list groups {run.options.path})")
     if run.options.dry_run:
         run.emit(plan_text(run.cases))
         return EXIT_OK

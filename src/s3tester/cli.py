@@ -22,6 +22,79 @@ COMMAND = {"auto_envvar_prefix": "S3TESTER"}
 CONTEXT = {"auto_envvar_prefix": "S3TESTER", "help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
+class Option(click.Option):
+    """A click option whose errors name the environment variable a bad value came from."""
+
+    def process_value(self, ctx: click.Context, value: Any) -> Any:
+        try:
+            return super().process_value(ctx, value)
+        except click.BadParameter as exc:
+            env = _from_env(ctx, self)
+            if env and exc.param_hint is None:
+                exc.param_hint = f"'{self.opts[-1] if len(self.opts) == 1 else self.opts[0]}' (from {env})"
+            raise
+
+
+def option(*decls: str, **attrs: Any) -> Any:
+    return click.option(*decls, cls=Option, **attrs)
+
+
+def _from_env(ctx: click.Context, param: click.Parameter) -> str | None:
+    """The environment variable `param`'s value came from, if it came from one."""
+    from click.core import ParameterSource
+
+    if param.name is None or ctx.get_parameter_source(param.name) is not ParameterSource.ENVIRONMENT:
+        return None
+    if isinstance(param, click.Option) and param.envvar:
+        return param.envvar if isinstance(param.envvar, str) else param.envvar[0]
+    prefix = ctx.auto_envvar_prefix
+    return f"{prefix}_{param.name.upper()}" if prefix else None
+
+
+class Seconds(click.ParamType):
+    """A finite number of seconds within [low, high]: NaN and infinity are refused by name."""
+
+    name = "seconds"
+
+    def __init__(self, low: float, high: float) -> None:
+        self.low, self.high = low, high
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        import math
+
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a number of seconds", param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number of seconds", param, ctx)
+        if not self.low <= number <= self.high:
+            self.fail(f"{number:g} is not in the range {self.low:g}-{self.high:g} seconds", param, ctx)
+        return number
+
+
+def _checked(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """--region, --vendor and --endpoint: syntax checked before anything runs (exit 2)."""
+    if value is None:
+        return None
+    from s3tester.suite.endpoint_url import endpoint_problem
+    from s3tester.suite.fields import region_problem
+
+    problem = None
+    if param.name == "region":
+        problem = region_problem(value)
+    elif param.name == "vendor" and not value.strip():
+        problem = "is empty: give a profile name (s3tester list vendors) or a profile file"
+    elif param.name == "endpoint_url":
+        problem = endpoint_problem(value)
+        problem = f"'{value}' {problem}" if problem else None
+    if problem:
+        from s3tester.masking import shown_url
+
+        raise click.BadParameter(shown_url(problem), ctx, param)
+    return value
+
+
 def _version_text() -> str:
     from s3tester.paths import suite_versions
 
@@ -46,11 +119,11 @@ class Group(click.Group):
 
 
 @click.group(cls=Group, context_settings=CONTEXT)
-@click.option("--version", "-V", is_flag=True, expose_value=False, is_eager=True, callback=_show_version,
+@option("--version", "-V", is_flag=True, expose_value=False, is_eager=True, callback=_show_version,
               help="Show the version and the suites it ships, then exit. Example: s3tester --version")
-@click.option("--log-format", type=click.Choice(["text", "json"]), default="text", show_default=True,
+@option("--log-format", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="Logs on stderr as text or one JSON object per line (CI). Example: --log-format json")
-@click.option("--log-level", type=click.Choice(["debug", "info", "warning", "error"]), default=None,
+@option("--log-level", type=click.Choice(["debug", "info", "warning", "error"]), default=None,
               help="Log level (default: info for json, warning for text). Example: --log-level debug")
 def cli(log_format: str, log_level: str | None) -> None:
     """s3tester: which parts of the S3 API does an endpoint get right, and did that change?
@@ -74,7 +147,7 @@ def _writable(ctx: click.Context, param: click.Parameter, value: str | None) -> 
     from s3tester.output import check_writable
 
     try:
-        check_writable(f"--{param.name}", value)
+        check_writable(f"--{param.name}", value, _from_env(ctx, param))
     except ConfigError as exc:
         raise click.UsageError(exc.message, ctx) from None
     return value
@@ -82,22 +155,22 @@ def _writable(ctx: click.Context, param: click.Parameter, value: str | None) -> 
 
 @cli.command(context_settings=COMMAND)
 @click.argument("path", type=click.Path())
-@click.option("--vendor", help="Vendor profile name or file (vendors/NAME.yaml); launched if it can be. Example: --vendor seaweedfs")
-@click.option("--endpoint", "endpoint_url", metavar="URL", help="Endpoint URL of a running server. Example: --endpoint http://127.0.0.1:9000")
-@click.option("--region", help="Region to sign for. Example: --region us-east-1")
-@click.option("--parallel", "-j", type=click.IntRange(1, 256), default=DEFAULT_PARALLEL, show_default=True, help="Cases run at once. Example: -j 8")
-@click.option("--group", "-g", "groups", multiple=True, metavar="PATTERN", help="Only cases whose id, area or name matches (glob; repeatable). Example: -g 'objects/*'")
-@click.option("--tag", "-t", "tags", multiple=True, help="Only cases with this tag (repeatable). Example: --tag core")
-@click.option("--format", "-f", "fmt", type=click.Choice(["table", "json", "yaml", "junit"]), default="table", show_default=True, help="Report format. Example: -f junit")
-@click.option("--output", "-o", type=click.Path(dir_okay=False), callback=_writable, help="Write the report to FILE instead of stdout. Example: -o report.xml")
-@click.option("--results", type=click.Path(dir_okay=False), callback=_writable, help="Also write the results JSON here. Example: --results results/run.json")
-@click.option("--timeout", type=click.FloatRange(0.1, 3600), default=DEFAULT_TIMEOUT, show_default=True, help="Seconds a step may take, start to end (3 timeouts in a row end the run). Example: --timeout 10")
-@click.option("--dry-run", is_flag=True, help="Print the plan (cases and steps) without sending requests.")
-@click.option("--no-verify-ssl", is_flag=True, help="Accept self-signed TLS certificates. Example: --endpoint https://127.0.0.1:9443 --no-verify-ssl")
-@click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a terminal only). Example: --no-progress")
-@click.option("--golden", metavar="DIR", type=click.Path(), help="Compare with DIR/<vendor>/v<suite version>.json (or a .json file); exit 1 on regressions. Example: --golden golden/")
-@click.option("--update-golden", is_flag=True, help="Rewrite the golden file from this run (atomically, keeping notes) and show the diff; --golden defaults to golden/.")
-@click.option("--strict", is_flag=True, help="With --golden: also fail on fixes, changed, new or removed cases (a stale golden file). Example: --golden golden/ --strict")
+@option("--vendor", callback=_checked, help="Vendor profile name or file (vendors/NAME.yaml); launched if it can be. Example: --vendor seaweedfs")
+@option("--endpoint", "endpoint_url", metavar="URL", callback=_checked, help="Endpoint URL of a running server. Example: --endpoint http://127.0.0.1:9000")
+@option("--region", callback=_checked, help="Region to sign for. Example: --region us-east-1")
+@option("--parallel", "-j", type=click.IntRange(1, 256), default=DEFAULT_PARALLEL, show_default=True, help="Cases run at once. Example: -j 8")
+@option("--group", "-g", "groups", multiple=True, metavar="PATTERN", help="Only cases whose id, area or name matches (glob; repeatable). Example: -g 'objects/*'")
+@option("--tag", "-t", "tags", multiple=True, help="Only cases with this tag (repeatable). Example: --tag core")
+@option("--format", "-f", "fmt", type=click.Choice(["table", "json", "yaml", "junit"]), default="table", show_default=True, help="Report format. Example: -f junit")
+@option("--output", "-o", type=click.Path(dir_okay=False), callback=_writable, help="Write the report to FILE instead of stdout. Example: -o report.xml")
+@option("--results", type=click.Path(dir_okay=False), callback=_writable, help="Also write the results JSON here. Example: --results results/run.json")
+@option("--timeout", type=Seconds(0.1, 3600), default=DEFAULT_TIMEOUT, show_default=True, help="Seconds a step may take, start to end (3 timeouts in a row end the run). Example: --timeout 10")
+@option("--dry-run", is_flag=True, help="Print the plan (cases and steps) without sending requests.")
+@option("--no-verify-ssl", is_flag=True, help="Accept self-signed TLS certificates. Example: --endpoint https://127.0.0.1:9443 --no-verify-ssl")
+@option("--progress/--no-progress", default=None, help="Progress bar (default: on a terminal only). Example: --no-progress")
+@option("--golden", metavar="DIR", type=click.Path(), help="Compare with DIR/<vendor>/v<suite version>.json (or a .json file); exit 1 on regressions. Example: --golden golden/")
+@option("--update-golden", is_flag=True, help="Rewrite the golden file from this run (atomically, keeping notes) and show the diff; --golden defaults to golden/.")
+@option("--strict", is_flag=True, help="With --golden: also fail on fixes, changed, new or removed cases (a stale golden file). Example: --golden golden/ --strict")
 def run(path: str, vendor: str | None, endpoint_url: str | None, region: str | None, parallel: int,
         groups: tuple[str, ...], tags: tuple[str, ...], fmt: str, output: str | None, results: str | None,
         timeout: float, dry_run: bool, no_verify_ssl: bool, progress: bool | None,
@@ -124,7 +197,7 @@ def run(path: str, vendor: str | None, endpoint_url: str | None, region: str | N
 
 @cli.command(context_settings=COMMAND)
 @click.argument("path", type=click.Path())
-@click.option("--strict", is_flag=True, help="Also require descriptions and a checked expectation in every case.")
+@option("--strict", is_flag=True, help="Also require descriptions and a checked expectation in every case.")
 def validate(path: str, strict: bool) -> None:
     """Check a suite or config without sending requests.
 
@@ -188,9 +261,9 @@ def list_(what: str, path: str | None) -> None:
 
 @cli.command(context_settings=COMMAND)
 @click.argument("path", type=click.Path())
-@click.option("--reference", type=click.Path(dir_okay=False), default="docs/reference/s3-tests-areas.yaml", show_default=True,
+@option("--reference", type=click.Path(dir_okay=False), default="docs/reference/s3-tests-areas.yaml", show_default=True,
               help="Area counts of ceph/s3-tests to show beside ours. Example: --reference my-counts.yaml")
-@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the Markdown page here. Example: -o docs/coverage.md")
+@option("--output", "-o", type=click.Path(dir_okay=False), help="Write the Markdown page here. Example: -o docs/coverage.md")
 def coverage(path: str, reference: str, output: str | None) -> None:
     """Cases per area and operations exercised; prints the count targets.
 
@@ -215,14 +288,14 @@ def coverage(path: str, reference: str, output: str | None) -> None:
 
 
 @cli.command(context_settings=COMMAND)
-@click.option("--run-id", metavar="ID", help="Remove the buckets of this run (s3t-ID-*). Example: --run-id k3v9x2ab")
-@click.option("--prefix", metavar="PREFIX", help="Remove buckets whose name starts with PREFIX (must start with s3t-). Example: --prefix s3t-")
-@click.option("--vendor", help="Vendor profile of the endpoint (a running one). Example: --vendor minio")
-@click.option("--endpoint", "endpoint_url", metavar="URL", help="Endpoint URL. Example: --endpoint http://127.0.0.1:9000")
-@click.option("--region", help="Region to sign for. Example: --region us-east-1")
-@click.option("--timeout", type=click.FloatRange(0.1, 3600), default=DEFAULT_TIMEOUT, show_default=True, help="Seconds per request. Example: --timeout 10")
-@click.option("--no-verify-ssl", is_flag=True, help="Trust self-signed TLS. Example: --no-verify-ssl")
-@click.option("--dry-run", is_flag=True, help="List what would be removed; remove nothing.")
+@option("--run-id", metavar="ID", help="Remove the buckets of this run (s3t-ID-*). Example: --run-id k3v9x2ab")
+@option("--prefix", metavar="PREFIX", help="Remove buckets whose name starts with PREFIX (must start with s3t-). Example: --prefix s3t-")
+@option("--vendor", callback=_checked, help="Vendor profile of the endpoint (a running one). Example: --vendor minio")
+@option("--endpoint", "endpoint_url", metavar="URL", callback=_checked, help="Endpoint URL. Example: --endpoint http://127.0.0.1:9000")
+@option("--region", callback=_checked, help="Region to sign for. Example: --region us-east-1")
+@option("--timeout", type=Seconds(0.1, 3600), default=DEFAULT_TIMEOUT, show_default=True, help="Seconds per request. Example: --timeout 10")
+@option("--no-verify-ssl", is_flag=True, help="Trust self-signed TLS. Example: --no-verify-ssl")
+@option("--dry-run", is_flag=True, help="List what would be removed; remove nothing.")
 def clean(run_id: str | None, prefix: str | None, vendor: str | None, endpoint_url: str | None, region: str | None,
           timeout: float, no_verify_ssl: bool, dry_run: bool) -> None:
     """Remove the buckets an interrupted or killed run left behind, and only those.
@@ -271,8 +344,8 @@ def schema() -> None:
 @cli.command(context_settings=COMMAND)
 @click.argument("result_file", metavar="RESULT", type=click.Path(exists=True, dir_okay=False))
 @click.argument("golden_path", metavar="GOLDEN", type=click.Path())
-@click.option("--strict", is_flag=True, help="Also fail on fixes, changed, new or removed cases.")
-@click.option("--update-golden", is_flag=True, help="Rewrite GOLDEN from RESULT (atomically, keeping notes). Example: s3tester compare r.json golden/ --update-golden")
+@option("--strict", is_flag=True, help="Also fail on fixes, changed, new or removed cases.")
+@option("--update-golden", is_flag=True, help="Rewrite GOLDEN from RESULT (atomically, keeping notes). Example: s3tester compare r.json golden/ --update-golden")
 def compare(result_file: str, golden_path: str, strict: bool, update_golden: bool) -> None:
     """Compare a results (or golden) file with a golden file or directory, offline.
 
@@ -292,8 +365,8 @@ def compare(result_file: str, golden_path: str, strict: bool, update_golden: boo
 
 @cli.command(context_settings=COMMAND)
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
-@click.option("--markdown", "markdown_out", metavar="OUT", type=click.Path(dir_okay=False), help="Write the Markdown matrix here. Example: --markdown docs/compatibility.md")
-@click.option("--html", "html_out", metavar="OUT", type=click.Path(dir_okay=False), help="Write the standalone HTML page here. Example: --html docs/compatibility.html")
+@option("--markdown", "markdown_out", metavar="OUT", type=click.Path(dir_okay=False), help="Write the Markdown matrix here. Example: --markdown docs/compatibility.md")
+@option("--html", "html_out", metavar="OUT", type=click.Path(dir_okay=False), help="Write the standalone HTML page here. Example: --html docs/compatibility.html")
 def matrix(files: tuple[str, ...], markdown_out: str | None, html_out: str | None) -> None:
     """Vendors side by side, per area and per case, from golden or results FILES.
 
