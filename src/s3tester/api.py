@@ -174,7 +174,13 @@ def execute(run: Run) -> int | None:
     assert run.plan is not None and run.choice is not None
     o = run.options
     with ExitStack() as stack:
-        endpoint = run.endpoint or stack.enter_context(open_endpoint(run.choice))
+        if run.interrupt is not None:  # Ctrl-C while a server starts: stop at once, not after ready_timeout
+            run.interrupt.immediate = True
+        try:
+            endpoint = run.endpoint or stack.enter_context(open_endpoint(run.choice))
+        finally:
+            if run.interrupt is not None:
+                run.interrupt.immediate = False
         config = endpoint.config
         if run.interrupt is not None:
             where = f"--vendor {o.vendor}" if o.vendor else f"--endpoint {config.url}"

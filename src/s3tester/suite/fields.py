@@ -69,9 +69,8 @@ def reference_problems(value: Any) -> list[str]:
             if not BUCKET_HINT.match(hint):
                 out.append(f"'${{{name}}}': a bucket hint is 1-20 lowercase letters, digits or '-' "
                            "(so that distinct hints are distinct buckets)")
-        elif name.startswith("now:"):
-            if not NOW_SHIFT.match(name[len("now:") :]):
-                out.append(f"'${{{name}}}': a time shift is a whole number of seconds, like ${{now:+3600}}")
+        elif name.startswith("now:") and not NOW_SHIFT.match(name[len("now:") :]):
+            out.append(f"'${{{name}}}': a time shift is a whole number of seconds, like ${{now:+3600}}")
     return out
 
 
