@@ -128,3 +128,78 @@ def drain(stream: Any, keep_text: bool = True) -> Digest:
         close()
     text = b"".join(kept).decode("utf-8", errors="replace") if kept is not None else None
     return Digest(size=size, sha256=digest.hexdigest(), text=text)
+
+
+#: A response s3tester reads whole (XML or JSON, not a streamed body) may be at most this big.
+MAX_BUFFERED = 16 * 1024 * 1024
+
+
+class ResponseTooLarge(Exception):
+    """A buffered (non-streaming) response was bigger than `MAX_BUFFERED`."""
+
+
+class UnparseableResponse(Exception):
+    """A success answer to an XML/JSON operation that is neither: garbage with status 200."""
+
+
+def _capped_class() -> type:
+    from botocore.awsrequest import AWSResponse
+
+    class CappedResponse(AWSResponse):  # type: ignore[misc]
+        """botocore's response, read whole only up to `limit` bytes."""
+
+        limit = MAX_BUFFERED
+
+        @property
+        def content(self) -> bytes:
+            if self._content is None:
+                declared = self.headers.get("content-length", "")
+                if declared.isdigit() and int(declared) > self.limit:
+                    self.raw.close()
+                    raise ResponseTooLarge(_too_large(self.status_code, f"declares {int(declared)} bytes", b""))
+                chunks: list[bytes] = []
+                total = 0
+                for chunk in self.raw.stream(CHUNK):
+                    total += len(chunk)
+                    if total > self.limit:
+                        self.raw.close()
+                        raise ResponseTooLarge(_too_large(self.status_code, "is bigger", chunks[0] if chunks else chunk))
+                    chunks.append(chunk)
+                body = b"".join(chunks)
+                head = body.lstrip()[:1]
+                if 200 <= self.status_code < 300 and head and head not in (b"<", b"{", b"\xef"):
+                    raise UnparseableResponse(
+                        f"the HTTP {self.status_code} response is not XML or JSON (unparseable); "
+                        f"first bytes: {body[:64]!r}"
+                    )
+                self._content = body
+            return bytes(self._content)
+
+    return CappedResponse
+
+
+def _too_large(status: int, what: str, first: bytes) -> str:
+    head = f"; first bytes: {first[:64]!r}" if first else ""
+    return f"the HTTP {status} response {what} than s3tester reads whole ({MAX_BUFFERED // 1024 // 1024} MiB){head}"
+
+
+def cap_buffered(client: Any, limit: int = MAX_BUFFERED) -> None:
+    """Make `client` read non-streaming responses (XML answers) only up to `limit` bytes:
+    a bigger one is a `ResponseTooLarge` error of that step, not hundreds of MB of memory."""
+    capped = _capped_class()
+    capped.limit = limit  # type: ignore[attr-defined]
+    endpoint = client._endpoint
+    model = client.meta.service_model
+
+    def before_send(request: Any, event_name: str = "", **_: Any) -> Any:
+        operation = event_name.rsplit(".", 1)[-1]
+        try:
+            if model.operation_model(operation).has_streaming_output:
+                return None
+        except Exception:  # an operation name botocore does not know: leave it alone
+            return None
+        request.stream_output = True  # else the session reads the whole body before we see it
+        response = endpoint._send(request)
+        return capped(response.url, response.status_code, response.headers, response.raw)
+
+    client.meta.events.register("before-send.s3", before_send)
