@@ -143,7 +143,7 @@ def check_writable(option: str, target: str | None, env: str | None = None) -> N
         raise ConfigError(f"Invalid value for {given}: '{target}' is not a regular file, device or FIFO")
     if kind == "stream":
         return
-    parent = path.parent
+    parent = (path if Path(target).is_symlink() else Path(target)).parent
     while not parent.exists() and parent != parent.parent:
         parent = parent.parent
     if not parent.is_dir():
