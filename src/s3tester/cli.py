@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
@@ -15,6 +16,8 @@ import click
 from s3tester import __version__
 from s3tester.defaults import DEFAULT_PARALLEL, DEFAULT_TIMEOUT
 from s3tester.errors import EXIT_CONFIG, EXIT_FAILED, EXIT_OK, S3TesterError
+
+EXIT_INTERNAL = 4
 from s3tester.run.interrupt import HardStop
 
 # Subcommands read S3TESTER_<OPTION> too (click's default would be S3TESTER_RUN_<OPTION>).
@@ -49,6 +52,18 @@ def _from_env(ctx: click.Context, param: click.Parameter) -> str | None:
         return param.envvar if isinstance(param.envvar, str) else param.envvar[0]
     prefix = ctx.auto_envvar_prefix
     return f"{prefix}_{param.name.upper()}" if prefix else None
+
+
+class SafePath(click.Path):
+    """click.Path, but a NUL or an undecodable byte in the path is a usage error, not a ValueError."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and "\x00" in value:
+            self.fail(f"{value!r} contains a NUL character (U+0000)", param, ctx)
+        try:
+            return super().convert(value, param, ctx)
+        except (ValueError, UnicodeError) as exc:
+            self.fail(f"{value!r}: {exc}", param, ctx)
 
 
 class Seconds(click.ParamType):
@@ -92,6 +107,23 @@ def _checked(ctx: click.Context, param: click.Parameter, value: str | None) -> s
         from s3tester.masking import shown_url
 
         raise click.BadParameter(shown_url(problem), ctx, param)
+    return value
+
+
+def _text_files(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    """Input files (results, golden, reference) must be UTF-8 text of a sane size: a binary,
+    UTF-16, Latin-1 or endless file is a usage error naming the file, before it is parsed."""
+    from pathlib import Path
+
+    from s3tester.errors import ConfigError
+    from s3tester.suite.yamlpos import read_text
+
+    for one in value if isinstance(value, tuple) else (value,):
+        if one is not None and Path(one).is_file():
+            try:
+                read_text(Path(one), one)
+            except ConfigError as exc:
+                raise click.BadParameter(str(exc), ctx, param) from None
     return value
 
 
@@ -154,7 +186,7 @@ def _writable(ctx: click.Context, param: click.Parameter, value: str | None) -> 
 
 
 @cli.command(context_settings=COMMAND)
-@click.argument("path", type=click.Path())
+@click.argument("path", type=SafePath())
 @option("--vendor", callback=_checked, help="Vendor profile name or file (vendors/NAME.yaml); launched if it can be. Example: --vendor seaweedfs")
 @option("--endpoint", "endpoint_url", metavar="URL", callback=_checked, help="Endpoint URL of a running server. Example: --endpoint http://127.0.0.1:9000")
 @option("--region", callback=_checked, help="Region to sign for. Example: --region us-east-1")
@@ -162,13 +194,13 @@ def _writable(ctx: click.Context, param: click.Parameter, value: str | None) -> 
 @option("--group", "-g", "groups", multiple=True, metavar="PATTERN", help="Only cases whose id, area or name matches (glob; repeatable). Example: -g 'objects/*'")
 @option("--tag", "-t", "tags", multiple=True, help="Only cases with this tag (repeatable). Example: --tag core")
 @option("--format", "-f", "fmt", type=click.Choice(["table", "json", "yaml", "junit"]), default="table", show_default=True, help="Report format. Example: -f junit")
-@option("--output", "-o", type=click.Path(dir_okay=False), callback=_writable, help="Write the report to FILE instead of stdout. Example: -o report.xml")
-@option("--results", type=click.Path(dir_okay=False), callback=_writable, help="Also write the results JSON here. Example: --results results/run.json")
+@option("--output", "-o", type=SafePath(dir_okay=False), callback=_writable, help="Write the report to FILE instead of stdout. Example: -o report.xml")
+@option("--results", type=SafePath(dir_okay=False), callback=_writable, help="Also write the results JSON here. Example: --results results/run.json")
 @option("--timeout", type=Seconds(0.1, 3600), default=DEFAULT_TIMEOUT, show_default=True, help="Seconds a step may take, start to end (3 timeouts in a row end the run). Example: --timeout 10")
 @option("--dry-run", is_flag=True, help="Print the plan (cases and steps) without sending requests.")
 @option("--no-verify-ssl", is_flag=True, help="Accept self-signed TLS certificates. Example: --endpoint https://127.0.0.1:9443 --no-verify-ssl")
 @option("--progress/--no-progress", default=None, help="Progress bar (default: on a terminal only). Example: --no-progress")
-@option("--golden", metavar="DIR", type=click.Path(), help="Compare with DIR/<vendor>/v<suite version>.json (or a .json file); exit 1 on regressions. Example: --golden golden/")
+@option("--golden", metavar="DIR", type=SafePath(), help="Compare with DIR/<vendor>/v<suite version>.json (or a .json file); exit 1 on regressions. Example: --golden golden/")
 @option("--update-golden", is_flag=True, help="Rewrite the golden file from this run (atomically, keeping notes) and show the diff; --golden defaults to golden/.")
 @option("--strict", is_flag=True, help="With --golden: also fail on fixes, changed, new or removed cases (a stale golden file). Example: --golden golden/ --strict")
 def run(path: str, vendor: str | None, endpoint_url: str | None, region: str | None, parallel: int,
@@ -196,7 +228,7 @@ def run(path: str, vendor: str | None, endpoint_url: str | None, region: str | N
 
 
 @cli.command(context_settings=COMMAND)
-@click.argument("path", type=click.Path())
+@click.argument("path", type=SafePath())
 @option("--strict", is_flag=True, help="Also require descriptions and a checked expectation in every case.")
 def validate(path: str, strict: bool) -> None:
     """Check a suite or config without sending requests.
@@ -216,7 +248,7 @@ def validate(path: str, strict: bool) -> None:
 
 @cli.command(name="list", context_settings=COMMAND)
 @click.argument("what", type=click.Choice(["groups", "operations", "credentials", "vendors", "suites"]))
-@click.argument("path", required=False, type=click.Path())
+@click.argument("path", required=False, type=SafePath())
 def list_(what: str, path: str | None) -> None:
     """List groups (cases) or credentials of a suite, S3 operations, vendor profiles or installed suites.
 
@@ -260,10 +292,10 @@ def list_(what: str, path: str | None) -> None:
 
 
 @cli.command(context_settings=COMMAND)
-@click.argument("path", type=click.Path())
-@option("--reference", type=click.Path(dir_okay=False), default="docs/reference/s3-tests-areas.yaml", show_default=True,
+@click.argument("path", type=SafePath())
+@option("--reference", type=SafePath(dir_okay=False), default="docs/reference/s3-tests-areas.yaml", show_default=True, callback=_text_files,
               help="Area counts of ceph/s3-tests to show beside ours. Example: --reference my-counts.yaml")
-@option("--output", "-o", type=click.Path(dir_okay=False), help="Write the Markdown page here. Example: -o docs/coverage.md")
+@option("--output", "-o", type=SafePath(dir_okay=False), help="Write the Markdown page here. Example: -o docs/coverage.md")
 def coverage(path: str, reference: str, output: str | None) -> None:
     """Cases per area and operations exercised; prints the count targets.
 
@@ -342,8 +374,8 @@ def schema() -> None:
 
 
 @cli.command(context_settings=COMMAND)
-@click.argument("result_file", metavar="RESULT", type=click.Path(exists=True, dir_okay=False))
-@click.argument("golden_path", metavar="GOLDEN", type=click.Path())
+@click.argument("result_file", metavar="RESULT", type=SafePath(exists=True, dir_okay=False), callback=_text_files)
+@click.argument("golden_path", metavar="GOLDEN", type=SafePath())
 @option("--strict", is_flag=True, help="Also fail on fixes, changed, new or removed cases.")
 @option("--update-golden", is_flag=True, help="Rewrite GOLDEN from RESULT (atomically, keeping notes). Example: s3tester compare r.json golden/ --update-golden")
 def compare(result_file: str, golden_path: str, strict: bool, update_golden: bool) -> None:
@@ -364,9 +396,9 @@ def compare(result_file: str, golden_path: str, strict: bool, update_golden: boo
 
 
 @cli.command(context_settings=COMMAND)
-@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
-@option("--markdown", "markdown_out", metavar="OUT", type=click.Path(dir_okay=False), help="Write the Markdown matrix here. Example: --markdown docs/compatibility.md")
-@option("--html", "html_out", metavar="OUT", type=click.Path(dir_okay=False), help="Write the standalone HTML page here. Example: --html docs/compatibility.html")
+@click.argument("files", nargs=-1, required=True, type=SafePath(exists=True, dir_okay=False), callback=_text_files)
+@option("--markdown", "markdown_out", metavar="OUT", type=SafePath(dir_okay=False), help="Write the Markdown matrix here. Example: --markdown docs/compatibility.md")
+@option("--html", "html_out", metavar="OUT", type=SafePath(dir_okay=False), help="Write the standalone HTML page here. Example: --html docs/compatibility.html")
 def matrix(files: tuple[str, ...], markdown_out: str | None, html_out: str | None) -> None:
     """Vendors side by side, per area and per case, from golden or results FILES.
 
@@ -407,5 +439,15 @@ def main() -> None:
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(exc.code)
+    except Exception as exc:  # s3tester's own bug: one line and exit 4, never a traceback
+        import traceback
+
+        from s3tester.masking import Masker
+
+        where = traceback.extract_tb(exc.__traceback__)[-1]
+        text = Masker().mask(f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
+        click.echo(f"internal error: {text} (at {Path(where.filename).name}:{where.lineno}; "
+                   "please report it with the command line)", err=True)
+        sys.exit(EXIT_INTERNAL)
     # non-standalone click returns ctx.exit()'s code instead of raising it
     sys.exit(code if isinstance(code, int) else EXIT_OK)
