@@ -16,9 +16,9 @@ import click
 from s3tester import __version__
 from s3tester.defaults import DEFAULT_PARALLEL, DEFAULT_TIMEOUT
 from s3tester.errors import EXIT_CONFIG, EXIT_FAILED, EXIT_OK, S3TesterError
+from s3tester.run.interrupt import HardStop
 
 EXIT_INTERNAL = 4
-from s3tester.run.interrupt import HardStop
 
 # Subcommands read S3TESTER_<OPTION> too (click's default would be S3TESTER_RUN_<OPTION>).
 COMMAND = {"auto_envvar_prefix": "S3TESTER"}

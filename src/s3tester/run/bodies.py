@@ -145,10 +145,11 @@ class UnparseableResponse(Exception):
 def _capped_class() -> type:
     from botocore.awsrequest import AWSResponse
 
-    class CappedResponse(AWSResponse):  # type: ignore[misc]
+    class CappedResponse(AWSResponse):
         """botocore's response, read whole only up to `limit` bytes."""
 
         limit = MAX_BUFFERED
+        _content: bytes | None
 
         @property
         def content(self) -> bytes:

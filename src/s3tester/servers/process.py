@@ -74,7 +74,7 @@ _spawner_lock = threading.Lock()
 _spawner: list[ThreadPoolExecutor] = []  # at most one: the thread servers are forked from
 
 
-def spawn(argv: list[str], **popen: Any) -> subprocess.Popen[bytes]:
+def spawn(argv: list[str], **popen: Any) -> Any:
     """`subprocess.Popen(with_parent_death_signal(argv), **popen)`, forked by a thread that
     lives as long as s3tester: the main thread, or else (a server restarted by a worker)
     one long-lived spawner thread, so the parent-death signal fires only when s3tester
@@ -86,7 +86,7 @@ def spawn(argv: list[str], **popen: Any) -> subprocess.Popen[bytes]:
         if not _spawner:
             _spawner.append(ThreadPoolExecutor(max_workers=1, thread_name_prefix="s3tester-spawner"))
         executor = _spawner[0]
-    return executor.submit(subprocess.Popen, argv, **popen).result()
+    return executor.submit(lambda: subprocess.Popen(argv, **popen)).result()
 
 
 class SigtermRaises:

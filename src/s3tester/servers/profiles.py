@@ -283,7 +283,7 @@ def _check_launch(spec: LaunchSpec, declared: set[str]) -> None:
             if not PLACEHOLDER_RE.fullmatch(brace.group(0)) and not where[1] == "files":
                 raise _located(where, f"unknown placeholder {brace.group(0)} (known: {{port}}, {{host}}, {{data_dir}}, "
                                       "{workdir}, {tools}, {ports.NAME}, {cred.NAME.access_key|secret_key})")
-    programs = [(("launch", "command", 0), spec.command[0])]
+    programs: list[tuple[tuple[str | int, ...], str]] = [(("launch", "command", 0), spec.command[0])]
     programs += [(("launch", "prepare", i, "command", 0), p.command[0]) for i, p in enumerate(spec.prepare)]
     if spec.version_command:
         programs.append((("launch", "version_command", 0), spec.version_command[0]))

@@ -147,7 +147,7 @@ def check_meta(name: str, version: str) -> list[tuple[str, str]]:
 
 def check_config(config: Any) -> list[tuple[str, str]]:
     """A single-file config's `config:`: version, name, endpoint and region syntax."""
-    out = []
+    out: list[tuple[str, str]] = []
     if config.name is not None:
         out.extend(p for p in check_meta(config.name, config.version) if p[0] == "name")
     problem = version_problem(config.version)
