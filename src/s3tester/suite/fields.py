@@ -153,7 +153,7 @@ def check_config(config: Any) -> list[tuple[str, str]]:
     problem = version_problem(config.version)
     if problem:
         out.append(("version", problem))
-    if config.endpoint is not None and not _has_var(config.endpoint):
+    if config.endpoint and not _has_var(config.endpoint):  # empty (from ${env:X:-}): the embedded server
         problem = endpoint_problem(config.endpoint)
         if problem:
             out.append(("endpoint", f"endpoint '{shown_url(config.endpoint)}' {problem}"))

@@ -1,4 +1,4 @@
-"""Every command's options, fed odd values by hypothesis: an exit code (0-3), never a traceback.
+"""options (and every command using them): odd values for every option give an exit code (0-3), never a traceback.
 
 Values come from per-option pools of good, bad and hostile values (NaN, empty, control
 characters, directories, devices, out-of-range numbers, broken URLs); outputs only ever
@@ -96,3 +96,19 @@ def test_every_option_value_gets_an_exit_code(name: str, data: st.DataObject, tm
     assert result.exit_code in (0, 1, 2, 3), (argv, result.exit_code, result.output)
     assert "fuzz-secret" not in result.output
     assert not (ROOT / "golden" / "custom").exists()
+
+
+def test_seconds_refuse_nan_and_infinity_by_name() -> None:
+    from s3tester.options import Seconds
+
+    seconds = Seconds(0.1, 10)
+    assert seconds.convert("2.5", None, None) == 2.5
+    for bad, says in (("nan", "finite"), ("inf", "finite"), ("11", "range"), ("x", "not a number")):
+        with pytest.raises(click.BadParameter, match=says):
+            seconds.convert(bad, None, None)
+
+
+def test_an_option_error_names_its_environment_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("S3TESTER_PARALLEL", "abc")
+    result = CliRunner().invoke(cli, ["run", str(ROOT / "tests" / "suites" / "basic"), "--dry-run"])
+    assert result.exit_code == 2 and "(from S3TESTER_PARALLEL)" in result.output
