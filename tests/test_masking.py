@@ -170,3 +170,10 @@ def test_endpoint_userinfo_is_masked_everywhere() -> None:
 def test_sse_c_keys_are_masked() -> None:
     text = "x-amz-server-side-encryption-customer-key: c2VjcmV0a2V5MzJieXRlc2xvbmcxMjM0NTY3OA=="
     assert "c2VjcmV0" not in Masker().mask(text)
+
+
+def test_a_secret_cut_by_someone_else_is_still_masked() -> None:
+    masker = Masker([TOKEN300])
+    cut = f"first bytes: b'garbage {TOKEN300[:30]}'"
+    assert masker.mask(cut) == f"first bytes: b'garbage {MASK}'"
+    assert masker.mask(TOKEN300[:7]) == TOKEN300[:7]  # too short a piece to tell

@@ -214,3 +214,58 @@ def test_no_secret_when_interrupted(moto_endpoint: EndpointConfig, suite: Path, 
     _assert_clean("stdout", out)
     _assert_clean("stderr", err)
     _assert_clean("results", results.read_text())
+
+
+def test_no_secret_from_a_hostile_server_that_echoes_them(tmp_path: Path) -> None:
+    """A server that echoes the request's token and auth header back in every encoding,
+    in an error body and in garbage with status 200: nothing reaches any output."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Echo(BaseHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def _answer(self) -> None:
+            length = int(self.headers.get("content-length") or 0)
+            if length:
+                self.rfile.read(length)
+            token = self.headers.get("x-amz-security-token", "")
+            echoed = " ".join([token, quote(token, safe=""), quote(quote(token, safe=""), safe=""),
+                               base64.b64encode(f'{{"t": "{token}"}}'.encode()).decode(),
+                               SECRET, base64.b64encode(SECRET.encode()).decode(),
+                               self.headers.get("authorization", "")])
+            if self.command == "PUT":
+                body = f"<Error><Code>AccessDenied</Code><Message>{echoed}</Message></Error>".encode()
+                self.send_response(403)
+            else:
+                body = b"\x00garbage " + echoed.encode()
+                self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_GET = do_PUT = do_DELETE = do_HEAD = do_POST = _answer
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Echo)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    suite = tmp_path / "echo.yaml"
+    suite.write_text(
+        "groups:\n  - name: put\n    test:\n      - op: CreateBucket\n        params: {Bucket: '${bucket}'}\n"
+        "  - name: list\n    test:\n      - op: ListBuckets\n        expect: {Owner.ID: x}\n", encoding="utf-8")
+    outputs: dict[str, str] = {}
+    try:
+        for fmt in ("table", "json", "yaml", "junit"):
+            results = tmp_path / f"{fmt}.results.json"
+            proc = _run(["--log-format", "json", "--log-level", "debug", "run", str(suite), "--endpoint", url,
+                         "-f", fmt, "--results", str(results), "--timeout", "5"], _env(None))
+            assert proc.returncode == 1, proc.stderr
+            outputs[f"{fmt} stdout"], outputs[f"{fmt} stderr"] = proc.stdout, proc.stderr
+            outputs[f"{fmt} results"] = results.read_text()
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert "AccessDenied" in outputs["json results"]
+    for where, text in outputs.items():
+        _assert_clean(where, text)

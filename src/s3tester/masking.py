@@ -27,6 +27,7 @@ from urllib.parse import quote, quote_plus, unquote, urlsplit
 MASK = "***"
 MIN_SECRET = 4  # shorter values would mask too much
 MIN_B64 = 8  # base64 runs shorter than this (6 secret bytes) are not looked for
+PREFIX = 8  # a secret's first 8 characters, wherever they are, start a masked piece
 
 #: Names (compared lower-case, without `-` and `_`) whose value is a secret whatever it is:
 #: auth headers, presigned-URL/POST fields, SSE-C keys, credential fields.
@@ -138,6 +139,9 @@ class Masker:
         for secret in secrets:
             if secret in text:
                 text = text.replace(secret, MASK)
+        for secret in secrets:  # a piece cut off anywhere (first bytes of a body, say)
+            if len(secret) > PREFIX and secret[:PREFIX] in text:
+                text = _mask_prefixes(text, secret)
         text = _URL_USERINFO.sub(lambda m: f"{m.group(1)}{MASK}{m.group(3)}", text)
         text = _KEYED_SECRET.sub(_keyed, text)
         return _QUERY_SECRET.sub(lambda m: f"{m.group(1)}{m.group(2)}{MASK}", text)
@@ -158,6 +162,20 @@ class Masker:
         if value is None or isinstance(value, bool | int | float):
             return value
         return _cut(self.mask(str(value)), limit)
+
+
+def _mask_prefixes(text: str, secret: str) -> str:
+    """Mask every piece of `text` that is a prefix of `secret` at least PREFIX long: what
+    is left of a secret that something cut before it could be masked whole."""
+    head = secret[:PREFIX]
+    start = text.find(head)
+    while start != -1:
+        n = PREFIX
+        while start + n < len(text) and n < len(secret) and text[start + n] == secret[n]:
+            n += 1
+        text = text[:start] + MASK + text[start + n :]
+        start = text.find(head, start + len(MASK))
+    return text
 
 
 def _keyed(match: re.Match[str]) -> str:
