@@ -191,3 +191,31 @@ def test_a_server_spawned_from_a_worker_thread_dies_with_a_sigkilled_parent(tmp_
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.kill(child, signal.SIGKILL)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="prctl(PR_SET_PDEATHSIG)")
+def test_s3tester_dies_with_its_parent_when_asked(tmp_path: Path) -> None:
+    """S3T_DIE_WITH_PARENT=1 (set by the test suite): a killed parent takes s3tester along."""
+    script = (
+        "import os, subprocess, sys, time\n"
+        "env = dict(os.environ, S3T_DIE_WITH_PARENT='1')\n"
+        "child = subprocess.Popen([sys.executable, '-c', 'from s3tester.servers.process import die_with_parent; "
+        "import time; assert die_with_parent(); time.sleep(60)'], env=env)\n"
+        "print(child.pid, flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert parent.stdout is not None
+    child = int(parent.stdout.readline())
+    try:
+        time.sleep(1.0)
+        assert _alive(child)
+        parent.kill()
+        parent.wait(10)
+        deadline = time.monotonic() + 10
+        while _alive(child) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not _alive(child)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(child, signal.SIGKILL)

@@ -315,6 +315,10 @@ def matrix(files: tuple[str, ...], markdown_out: str | None, html_out: str | Non
 
 
 def main() -> None:
+    if os.environ.get("S3T_DIE_WITH_PARENT"):
+        from s3tester.servers.process import die_with_parent
+
+        die_with_parent()
     try:
         code = cli.main(prog_name="s3tester", standalone_mode=False)
     except click.exceptions.Abort:

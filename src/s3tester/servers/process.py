@@ -89,6 +89,26 @@ def spawn(argv: list[str], **popen: Any) -> Any:
     return executor.submit(lambda: subprocess.Popen(argv, **popen)).result()
 
 
+def die_with_parent() -> bool:
+    """Ask Linux to send this process SIGTERM when its parent dies (`S3T_DIE_WITH_PARENT=1`
+    in the environment: the test suite sets it, so a killed `make test` leaves no s3tester,
+    and so no server, behind). False where it cannot be done."""
+    if sys.platform != "linux":
+        return False
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        pr_set_pdeathsig = 1
+        if libc.prctl(pr_set_pdeathsig, int(signal.SIGTERM), 0, 0, 0) != 0:
+            return False
+    except (OSError, AttributeError):
+        return False
+    if os.getppid() == 1:  # the parent was already gone
+        os.kill(os.getpid(), signal.SIGTERM)
+    return True
+
+
 class SigtermRaises:
     """While a launched server runs, SIGTERM to s3tester raises SystemExit (exit 143) in
     the main thread, so `finally:` blocks stop the server, instead of s3tester dying at
