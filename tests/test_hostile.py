@@ -48,8 +48,10 @@ class _Handler(BaseHTTPRequestHandler):
         if self.mode == "huge":
             body = b"<?xml version='1.0'?><ListAllMyBucketsResult><Buckets>" + b"<Bucket><Name>x</Name></Bucket>" * 700_000
             body += b"</Buckets></ListAllMyBucketsResult>"
-        else:
+        elif self.command == "GET":
             body = b"\x00\xffGARBAGE not xml at all \x01\x02" * 4
+        else:
+            body = b""
         self.send_response(200)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()

@@ -149,6 +149,7 @@ def _capped_class() -> type:
         """botocore's response, read whole only up to `limit` bytes."""
 
         limit = MAX_BUFFERED
+        parses_body = True  # the operation's answer has members in the body (not only headers)
         _content: bytes | None
 
         @property
@@ -168,7 +169,7 @@ def _capped_class() -> type:
                     chunks.append(chunk)
                 body = b"".join(chunks)
                 head = body.lstrip()[:1]
-                if 200 <= self.status_code < 300 and head and head not in (b"<", b"{", b"\xef"):
+                if self.parses_body and 200 <= self.status_code < 300 and head and head not in (b"<", b"{", b"\xef"):
                     raise UnparseableResponse(
                         f"the HTTP {self.status_code} response is not XML or JSON (unparseable); "
                         f"first bytes: {body[:64]!r}"
@@ -195,12 +196,18 @@ def cap_buffered(client: Any, limit: int = MAX_BUFFERED) -> None:
     def before_send(request: Any, event_name: str = "", **_: Any) -> Any:
         operation = event_name.rsplit(".", 1)[-1]
         try:
-            if model.operation_model(operation).has_streaming_output:
+            op_model = model.operation_model(operation)
+            if op_model.has_streaming_output:
                 return None
+            shape = op_model.output_shape
+            parses = shape is not None and any(
+                "location" not in member.serialization for member in shape.members.values())
         except Exception:  # an operation name botocore does not know: leave it alone
             return None
         request.stream_output = True  # else the session reads the whole body before we see it
         response = endpoint._send(request)
-        return capped(response.url, response.status_code, response.headers, response.raw)
+        answer = capped(response.url, response.status_code, response.headers, response.raw)
+        answer.parses_body = parses
+        return answer
 
     client.meta.events.register("before-send.s3", before_send)
