@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,6 +13,12 @@ from s3tester.suite.models import EndpointConfig
 
 ROOT = Path(__file__).resolve().parents[1]
 BASIC = ROOT / "tests" / "suites" / "basic"
+
+
+# Every s3tester a test starts dies with this pytest (SIGTERM: it stops its server and
+# cleans up), and every server is in its own process group with a parent-death signal:
+# an interrupted or killed `make test` leaves no process behind.
+os.environ.setdefault("S3T_DIE_WITH_PARENT", "1")
 
 
 @pytest.fixture(scope="session")

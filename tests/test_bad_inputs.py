@@ -90,7 +90,7 @@ def _assert_clean_failure(result: Result, located: bool) -> None:
 
 
 def test_corpus_is_big_enough() -> None:
-    assert len(ENTRIES) + 1 >= 40  # + the generated huge.yaml
+    assert len(ENTRIES) + 1 >= 140  # + the generated huge.yaml
 
 
 @pytest.mark.parametrize("name", ENTRIES)
@@ -114,6 +114,15 @@ def test_huge_file(clean_env: None, tmp_path: Path, monkeypatch: pytest.MonkeyPa
     result = _invoke(["validate", "huge.yaml"])
     _assert_clean_failure(result, located=True)
     assert result.stderr == snapshot
+
+
+def test_a_fifo_as_the_suite_path_does_not_block(clean_env: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    fifo = tmp_path / "config.yaml"
+    os.mkfifo(fifo)
+    monkeypatch.chdir(tmp_path)
+    result = _invoke(["validate", "config.yaml"])
+    _assert_clean_failure(result, located=True)
+    assert result.stderr == "config.yaml: is a FIFO (named pipe), expected a YAML file\n"
 
 
 def test_every_problem_is_reported(clean_env: None, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -82,7 +82,7 @@ def test_generated_body_errors() -> None:
     for seed in ("7", True, 1.5):
         with pytest.raises(ValueError) as info:
             body_spec({"size": 1, "seed": seed}, None)
-        assert str(info.value) == f"seed must be an integer, got {seed!r}"
+        assert str(info.value) == f"seed must be an integer from 0 to 2**63-1, got {seed!r}"
     with pytest.raises(ValueError, match=r"^size must be a number"):
         body_spec({"size": "lots"}, None)
 

@@ -62,6 +62,7 @@ def test_matrix_vendors_are_launchable_profiles() -> None:
 
 @pytest.mark.parametrize("line", _commands())
 def test_command_lines_are_accepted(line: str) -> None:
+    line = line.replace('"$S3_ENDPOINT"', "http://127.0.0.1:9")  # --endpoint syntax is checked even for --dry-run
     args = shlex.split(VARS.sub("moto", line))[1:]
     if "run" in args:
         result = CliRunner().invoke(cli, [*args, "--dry-run"], catch_exceptions=False)

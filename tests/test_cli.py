@@ -100,7 +100,7 @@ def test_run_exit_codes_against_a_real_server(moto_endpoint: EndpointConfig, tmp
     out = tmp_path / "r.json"
     bad = invoke("run", BASIC, "--endpoint", moto_endpoint.url, "--tag", "must-fail", "-f", "json", "--results", str(out), env=env)
     assert bad.exit_code == 1
-    data = json.loads(bad.output)
+    data = json.loads(bad.stdout)
     assert {c["id"]: c["status"] for c in data["cases"]} == {"smoke/fail-wrong-body": "failed", "smoke/fail-setup": "errored"}
     assert json.loads(out.read_text())["summary"]["failed"] == 1
 

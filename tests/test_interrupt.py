@@ -7,6 +7,7 @@ its buckets exist.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -229,3 +230,75 @@ def test_interrupt_handler_two_stages() -> None:
             time.sleep(1)
         assert info.value.code == 130
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_sighup_is_handled_like_sigterm() -> None:
+    with Interrupt() as interrupt:
+        os.kill(os.getpid(), signal.SIGHUP)
+        deadline = time.monotonic() + 5
+        while interrupt.exit_code is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert interrupt.exit_code == 129 and interrupt.stop.is_set()
+
+
+def test_while_a_server_launches_the_first_signal_stops_at_once() -> None:
+    with Interrupt() as interrupt:
+        interrupt.immediate = True
+        with pytest.raises(HardStop):
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(5)
+        assert interrupt.exit_code == 130
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid and fields[0] != "Z":
+                found.append(int(entry.name))
+    return found
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="/proc and the parent-death signal")
+def test_kill_9_of_a_run_leaves_no_server(tmp_path: Path) -> None:
+    slow = tmp_path / "slow"
+    slow.mkdir()
+    (slow / "suite.yaml").write_text('name: slow\nversion: "1.0"\n', encoding="utf-8")
+    (slow / "slow.yaml").write_text("groups:\n  - name: slow\n    test:\n      - sleep: 60\n", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("S3TESTER_", "S3_", "AWS_"))}
+    proc = subprocess.Popen([sys.executable, "-m", "s3tester", "run", str(slow)], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    servers: list[int] = []
+    try:
+        deadline = time.monotonic() + 60
+        while not servers and time.monotonic() < deadline:
+            time.sleep(0.2)
+            servers = _children(proc.pid)
+        assert servers, "no server was launched"
+        time.sleep(1.0)
+        proc.kill()
+        proc.wait(10)
+        deadline = time.monotonic() + 15
+        while _alive(servers) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not _alive(servers), f"server(s) {servers} outlived a SIGKILLed s3tester"
+    finally:
+        for pid in servers:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(pid, signal.SIGKILL)
+
+
+def _alive(pids: list[int]) -> list[int]:
+    out = []
+    for pid in pids:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if state != "Z":
+            out.append(pid)
+    return out

@@ -14,6 +14,7 @@ MAX_LINES = 400
 INTEGRATION = {
     "test_bad_inputs", "test_bodies_perf_shape", "test_ci_docs", "test_docker_entrypoint", "test_examples",
     "test_faults", "test_https", "test_robustness", "test_secrets", "test_wheel", "test_layout", "test_drivers", "test_suite_tags",
+    "test_hostile",
 }
 
 

@@ -93,3 +93,87 @@ def test_mask_tree_masks_other_objects_by_their_text() -> None:
 
     assert Masker([SECRET]).mask_tree(Opaque()) == f"Opaque({MASK})"
     assert Masker([SECRET]).mask_tree(b"bytes") == "b'bytes'"
+
+
+# -- keys, encodings, shapes, and masking before cutting ---------------------------------
+
+TOKEN300 = "Tk" + "".join(chr(ord("a") + i % 26) for i in range(298))
+
+
+@pytest.mark.parametrize("key", ["Authorization", "x-amz-security-token", "policy", "x-amz-signature",
+                                 "x-amz-credential", "SSECustomerKey", "x-amz-server-side-encryption-customer-key"])
+def test_values_are_masked_by_their_key_name(key: str) -> None:
+    assert Masker().mask_tree({key: "opaque-value-123", "Key": "k"}) == {key: MASK, "Key": "k"}
+
+
+def test_a_bucket_policy_document_is_not_a_secret() -> None:
+    assert Masker().mask_tree({"Policy": '{"Version": "2012-10-17"}'}) == {"Policy": '{"Version": "2012-10-17"}'}
+
+
+def test_keys_are_masked_too() -> None:
+    assert Masker([SECRET]).mask_tree({SECRET: 1}) == {MASK: 1}
+
+
+@pytest.mark.parametrize("form", [
+    lambda s: s,
+    lambda s: quote(s, safe=""),
+    lambda s: quote(quote(s, safe=""), safe=""),
+    lambda s: __import__("urllib.parse").parse.quote_plus(s),
+    lambda s: __import__("json").dumps({"t": s}),
+    lambda s: repr({"t": s}),
+])
+def test_every_encoding_of_a_secret_is_masked(form: object) -> None:
+    text = form(SECRET)  # type: ignore[operator]
+    assert "Zebra" not in Masker([SECRET]).mask(f"echo {text} done")
+
+
+@pytest.mark.parametrize("pad", ["", "x", "xy"])
+def test_base64_of_a_secret_inside_other_text_is_masked(pad: str) -> None:
+    import base64
+
+    blob = base64.b64encode(f'{pad}{{"conditions": [{{"x-amz-security-token": "{TOKEN300}"}}]}}'.encode()).decode()
+    masked = Masker([TOKEN300]).mask(f"policy={blob}")
+    masked_shapeless = Masker([TOKEN300]).mask(f"echoed {blob}")
+    assert blob not in masked and blob not in masked_shapeless
+    inner = base64.b64encode(TOKEN300[3:63].encode()).decode()[:20]
+    assert inner not in masked_shapeless
+
+
+def test_masking_comes_before_cutting() -> None:
+    masker = Masker([TOKEN300])
+    cut = masker.mask_tree({"actual": f"got {TOKEN300}"}, limit=50)
+    assert cut == {"actual": f"got {MASK}"}
+    long = masker.mask_tree("x" * 100 + TOKEN300, limit=60)
+    assert len(long) == 60 and "Tkab" not in long
+
+
+def test_presigned_post_fields_in_text_are_masked() -> None:
+    text = "{'url': 'http://h/b', 'fields': {'key': 'k', 'policy': 'eyJleHAi', 'x-amz-signature': 'abc123', 'x-amz-credential': 'AKID/x', 'x-amz-security-token': 'tok'}}"
+    masked = Masker().mask(text)
+    for value in ("eyJleHAi", "abc123", "AKID/x", "'tok'"):
+        assert value not in masked
+    assert "'key': 'k'" in masked
+
+
+def test_url_encoded_query_secrets_are_masked() -> None:
+    url = "next=http%3A%2F%2Fh%2Fb%3FX-Amz-Signature%3Ddeadbeef%26a%3D1"
+    assert "deadbeef" not in Masker().mask(url)
+    assert "beefcafe" not in Masker().mask(url.replace("%3D", "%253D").replace("deadbeef", "beefcafe"))
+
+
+def test_endpoint_userinfo_is_masked_everywhere() -> None:
+    masker = Masker.for_credentials([], "http://admin:Hunter2Secret@h:9000")
+    assert "Hunter2" not in masker.mask("bad password Hunter2Secret and http%3A%2F%2Fadmin%3AHunter2Secret%40h")
+    assert Masker().mask("http://user@host/") == f"http://{MASK}@host/"
+
+
+def test_sse_c_keys_are_masked() -> None:
+    text = "x-amz-server-side-encryption-customer-key: c2VjcmV0a2V5MzJieXRlc2xvbmcxMjM0NTY3OA=="
+    assert "c2VjcmV0" not in Masker().mask(text)
+
+
+def test_a_secret_cut_by_someone_else_is_still_masked() -> None:
+    masker = Masker([TOKEN300])
+    cut = f"first bytes: b'garbage {TOKEN300[:30]}'"
+    assert masker.mask(cut) == f"first bytes: b'garbage {MASK}'"
+    assert masker.mask(TOKEN300[:7]) == TOKEN300[:7]  # too short a piece to tell

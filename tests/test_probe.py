@@ -173,7 +173,6 @@ def test_no_tls_at_all_is_inconclusive_and_logged(no_aws_config: None) -> None:
     assert records[0].endpoint == f"https://127.0.0.1:{port}"  # type: ignore[attr-defined]
 
 
-@pytest.mark.xfail(strict=True, raises=ValueError, reason="urlsplit().port raises ValueError, not EndpointError")
 def test_out_of_range_port_is_an_endpoint_error() -> None:
     with pytest.raises(EndpointError):
         check_reachable("http://127.0.0.1:99999")

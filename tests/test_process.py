@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -9,6 +10,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -86,7 +88,8 @@ def test_server_env_drops_the_users_aws_credentials(monkeypatch: pytest.MonkeyPa
 
 
 @pytest.mark.skipif(sys.platform != "linux" or not shutil.which("setpriv"), reason="needs Linux and setpriv")
-def test_parent_death_signal_wraps_with_setpriv_on_the_main_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_parent_death_signal_wraps_with_setpriv_on_any_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Any thread: `spawn` forks from a thread that lives as long as the process."""
     monkeypatch.delenv("S3TESTER_NO_PDEATHSIG", raising=False)
     assert with_parent_death_signal(["srv", "-p", "1"]) == [
         shutil.which("setpriv"), "--pdeathsig", "TERM", "--", "srv", "-p", "1"
@@ -95,7 +98,7 @@ def test_parent_death_signal_wraps_with_setpriv_on_the_main_thread(monkeypatch: 
     worker = threading.Thread(target=lambda: from_worker.append(with_parent_death_signal(["srv"])))
     worker.start()
     worker.join()
-    assert from_worker == [["srv"]]
+    assert from_worker == [[shutil.which("setpriv"), "--pdeathsig", "TERM", "--", "srv"]]
     monkeypatch.setenv("S3TESTER_NO_PDEATHSIG", "1")
     assert with_parent_death_signal(["srv"]) == ["srv"]
 
@@ -150,3 +153,69 @@ def test_signal_group_reaches_the_group_and_ignores_a_gone_one() -> None:
     signal_group(proc.pid, signal.SIGKILL)  # reaped: no such group, and no error
     with pytest.raises(ProcessLookupError):
         os.killpg(proc.pid, 0)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as handle:
+            return handle.read().split(") ", 1)[1][0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(sys.platform != "linux" or shutil.which("setpriv") is None, reason="parent-death signal: Linux + setpriv")
+def test_a_server_spawned_from_a_worker_thread_dies_with_a_sigkilled_parent(tmp_path: Path) -> None:
+    """The worker thread that started it ends first: the server lives on; then the parent
+    is SIGKILLed: the server goes too (no orphan)."""
+    script = (
+        "import threading, time\n"
+        "from s3tester.servers.process import spawn\n"
+        "box = []\n"
+        "t = threading.Thread(target=lambda: box.append(spawn(['sleep', '60'], start_new_session=True)))\n"
+        "t.start(); t.join()\n"
+        "print(box[0].pid, flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert parent.stdout is not None
+    child = int(parent.stdout.readline())
+    try:
+        time.sleep(0.5)
+        assert _alive(child), "the server died with the worker thread that started it"
+        parent.kill()
+        parent.wait(10)
+        deadline = time.monotonic() + 10
+        while _alive(child) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not _alive(child), "the server outlived a SIGKILLed s3tester"
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(child, signal.SIGKILL)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="prctl(PR_SET_PDEATHSIG)")
+def test_s3tester_dies_with_its_parent_when_asked(tmp_path: Path) -> None:
+    """S3T_DIE_WITH_PARENT=1 (set by the test suite): a killed parent takes s3tester along."""
+    script = (
+        "import os, subprocess, sys, time\n"
+        "env = dict(os.environ, S3T_DIE_WITH_PARENT='1')\n"
+        "child = subprocess.Popen([sys.executable, '-c', 'from s3tester.servers.process import die_with_parent; "
+        "import time; assert die_with_parent(); time.sleep(60)'], env=env)\n"
+        "print(child.pid, flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert parent.stdout is not None
+    child = int(parent.stdout.readline())
+    try:
+        time.sleep(1.0)
+        assert _alive(child)
+        parent.kill()
+        parent.wait(10)
+        deadline = time.monotonic() + 10
+        while _alive(child) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not _alive(child)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(child, signal.SIGKILL)

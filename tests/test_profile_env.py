@@ -62,7 +62,7 @@ def test_launchable_profile_without_endpoint_needs_launch_or_override() -> None:
 
 
 def test_endpoint_must_be_http_url() -> None:
-    with pytest.raises(ConfigError, match="is not an http"):
+    with pytest.raises(ConfigError, match="must start with http:// or https://"):
         endpoint_for(load_profile("minio"), "127.0.0.1:9000", environ={})
 
 

@@ -8,7 +8,11 @@ secret, the token and their URL-encoded forms.
 
 from __future__ import annotations
 
+import base64
+import binascii
+import contextlib
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -23,10 +27,14 @@ from s3tester.suite.models import EndpointConfig
 ROOT = Path(__file__).resolve().parent.parent
 BASIC = ROOT / "tests" / "suites" / "basic"
 SECRET = "S3cr3t+Zebra/Quokka=42xyzzy"
-TOKEN = "T0ken+Wombat/Narwhal==plugh"
+TOKEN = "T0ken+Wombat/Narwhal==plugh" + "".join("abcdefghijklmnopqrstuvwxyz0123456789+/"[i * 7 % 38] for i in range(273))
+assert len(TOKEN) == 300
 ALT_SECRET = "Alt+Secret/Marmot=9frotz"
 NEEDLES = [SECRET, TOKEN, ALT_SECRET, "Zebra", "Wombat", "Marmot"]
 NEEDLES += [quote(s, safe="") for s in (SECRET, TOKEN, ALT_SECRET)]
+NEEDLES += [quote(quote(s, safe=""), safe="") for s in (SECRET, TOKEN, ALT_SECRET)]
+NEEDLES += [TOKEN[:40], TOKEN[100:140], TOKEN[-40:]]  # a cut never keeps a piece of the long token
+_B64_RUN = re.compile(r"[A-Za-z0-9+/_-]{16,}={0,2}")
 
 # A suite that puts presigned URLs (which carry the session token) into results: a presign
 # step whose expectation fails shows its whole response, URL included, as `actual`.
@@ -59,6 +67,14 @@ groups:
     test:
       - http: {method: GET, path: "/${bucket}"}
         expect: {status: 599}
+  - name: presigned-post-mismatch
+    description: a failing expectation on a presigned POST form (policy, signature, token)
+    before:
+      - op: CreateBucket
+        params: {Bucket: "${bucket}"}
+    test:
+      - presign: {post: {Bucket: "${bucket}", Key: k}}
+        expect: {url: "not-this"}
   - name: alt-denied
     description: the alt credential set in use
     before:
@@ -86,9 +102,25 @@ def _run(args: list[str], env: dict[str, str], timeout: float = 120) -> subproce
                           text=True, timeout=timeout, check=False)
 
 
+def _decoded(text: str) -> list[str]:
+    """Every base64 (standard or URL-safe) run of `text`, decoded at each alignment."""
+    found = []
+    for run in _B64_RUN.findall(text):
+        for start in range(4):
+            piece = run[start:].rstrip("=")
+            piece = piece[: len(piece) // 4 * 4]
+            for decode in (base64.b64decode, base64.urlsafe_b64decode):
+                with contextlib.suppress(binascii.Error, ValueError):
+                    found.append(decode(piece).decode("utf-8", errors="replace"))
+    return found
+
+
 def _assert_clean(where: str, text: str) -> None:
     for needle in NEEDLES:
         assert needle not in text, f"secret material {needle!r} found in {where}"
+    for decoded in _decoded(text):
+        for needle in ("Zebra", "Wombat", "Marmot", TOKEN[100:120]):
+            assert needle not in decoded, f"base64 of secret material {needle!r} found in {where}"
 
 
 @pytest.fixture
@@ -156,7 +188,9 @@ def test_no_secret_in_failure_paths(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     wrong = _run(["validate", str(typed)], env)
-    for proc in (dead, bad, wrong):
+    userinfo = _run(["run", str(BASIC), "--endpoint", f"http://admin:{quote(SECRET, safe='')}@127.0.0.1:9"], env)
+    assert userinfo.returncode == 3, userinfo.stderr
+    for proc in (dead, bad, wrong, userinfo):
         _assert_clean("stderr", proc.stderr)
         _assert_clean("stdout", proc.stdout)
 
@@ -180,3 +214,58 @@ def test_no_secret_when_interrupted(moto_endpoint: EndpointConfig, suite: Path, 
     _assert_clean("stdout", out)
     _assert_clean("stderr", err)
     _assert_clean("results", results.read_text())
+
+
+def test_no_secret_from_a_hostile_server_that_echoes_them(tmp_path: Path) -> None:
+    """A server that echoes the request's token and auth header back in every encoding,
+    in an error body and in garbage with status 200: nothing reaches any output."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Echo(BaseHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def _answer(self) -> None:
+            length = int(self.headers.get("content-length") or 0)
+            if length:
+                self.rfile.read(length)
+            token = self.headers.get("x-amz-security-token", "")
+            echoed = " ".join([token, quote(token, safe=""), quote(quote(token, safe=""), safe=""),
+                               base64.b64encode(f'{{"t": "{token}"}}'.encode()).decode(),
+                               SECRET, base64.b64encode(SECRET.encode()).decode(),
+                               self.headers.get("authorization", "")])
+            if self.command == "PUT":
+                body = f"<Error><Code>AccessDenied</Code><Message>{echoed}</Message></Error>".encode()
+                self.send_response(403)
+            else:
+                body = b"\x00garbage " + echoed.encode()
+                self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_GET = do_PUT = do_DELETE = do_HEAD = do_POST = _answer
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Echo)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    suite = tmp_path / "echo.yaml"
+    suite.write_text(
+        "groups:\n  - name: put\n    test:\n      - op: CreateBucket\n        params: {Bucket: '${bucket}'}\n"
+        "  - name: list\n    test:\n      - op: ListBuckets\n        expect: {Owner.ID: x}\n", encoding="utf-8")
+    outputs: dict[str, str] = {}
+    try:
+        for fmt in ("table", "json", "yaml", "junit"):
+            results = tmp_path / f"{fmt}.results.json"
+            proc = _run(["--log-format", "json", "--log-level", "debug", "run", str(suite), "--endpoint", url,
+                         "-f", fmt, "--results", str(results), "--timeout", "5"], _env(None))
+            assert proc.returncode == 1, proc.stderr
+            outputs[f"{fmt} stdout"], outputs[f"{fmt} stderr"] = proc.stdout, proc.stderr
+            outputs[f"{fmt} results"] = results.read_text()
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert "AccessDenied" in outputs["json results"]
+    for where, text in outputs.items():
+        _assert_clean(where, text)

@@ -14,6 +14,7 @@ suite never waits for a server to start.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import threading
 from collections.abc import Callable
@@ -24,8 +25,8 @@ from typing import TextIO
 from s3tester import logs
 from s3tester.defaults import DEFAULT_PARALLEL, DEFAULT_TIMEOUT
 from s3tester.errors import EXIT_FAILED, EXIT_INTERNAL, EXIT_OK, ConfigError
-from s3tester.masking import Masker
-from s3tester.output import check_writable, write_atomic
+from s3tester.masking import Masker, shown_url
+from s3tester.output import check_distinct, check_writable, write_atomic
 from s3tester.paths import resolve_suite
 from s3tester.results.golden_files import Verdict, check, golden_skips
 from s3tester.results.normalize import normalize
@@ -126,8 +127,13 @@ Task = Callable[[Run], int | None]
 # -- the tasks -----------------------------------------------------------------------
 def check_outputs(run: Run) -> int | None:
     """Report and results paths that cannot be written are exit 2 before the run, not after."""
-    for option, target in (("--output", run.options.output), ("--results", run.options.results)):
+    o = run.options
+    for option, target in (("--output", o.output), ("--results", o.results)):
         check_writable(option, target)
+    if o.update_golden and o.golden and os.path.exists(o.golden) and not os.path.isdir(o.golden):
+        raise ConfigError(f"Invalid value for --golden: with --update-golden it is a directory (<dir>/<vendor>/<version>.json); '{o.golden}' is a file")
+    check_distinct({"--output": o.output, "--results": o.results},
+                   [("suite", o.path), ("golden files", o.golden_dir)])
     return None
 
 
@@ -174,15 +180,22 @@ def execute(run: Run) -> int | None:
     assert run.plan is not None and run.choice is not None
     o = run.options
     with ExitStack() as stack:
-        endpoint = run.endpoint or stack.enter_context(open_endpoint(run.choice))
+        if run.interrupt is not None:  # Ctrl-C while a server starts: stop at once, not after ready_timeout
+            run.interrupt.immediate = True
+        try:
+            endpoint = run.endpoint or stack.enter_context(open_endpoint(run.choice))
+        finally:
+            if run.interrupt is not None:
+                run.interrupt.immediate = False
         config = endpoint.config
-        run.say(f"s3tester: run {run.run_id} against {config.url}")
+        run.say(f"s3tester: run {run.run_id} against {shown_url(config.url)}")
         if run.interrupt is not None:
-            where = f"--vendor {o.vendor} --endpoint {config.url}" if o.vendor else f"--endpoint {config.url}"
+            url = shown_url(config.url)
+            where = f"--vendor {o.vendor} --endpoint {url}" if o.vendor else f"--endpoint {url}"
             run.interrupt.hint = f"Remove what this run left with: s3tester clean --run-id {run.run_id} {where}"
             if endpoint.launched:  # a server we started: its data dir goes with it
                 run.interrupt.hint = f"(nothing to clean: the {config.vendor} server s3tester launched is stopped and its data removed)"
-        masker = Masker.for_credentials(config.credentials.values())
+        masker = Masker.for_credentials(config.credentials.values(), config.url)
         stack.enter_context(logs.masking(masker))
         advance = stack.enter_context(progress_bar(len(run.plan.cases), o.progress))
         engine = Engine(endpoint, parallel=o.parallel, timeout=o.timeout, progress=_logged(advance),
@@ -330,7 +343,7 @@ def _repro(run: Run) -> str:
     o = run.options
     where = f"--vendor {o.vendor}" if o.vendor else f"--endpoint {o.endpoint_url}" if o.endpoint_url else ""
     if run.endpoint is not None and not o.vendor and not o.endpoint_url:
-        where = f"--endpoint {run.endpoint.config.url}"
+        where = f"--endpoint {shown_url(run.endpoint.config.url)}"
     return " ".join(p for p in ("s3tester run", o.path, where) if p)
 
 

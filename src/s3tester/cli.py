@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
@@ -17,6 +18,10 @@ import click
 from s3tester import __version__
 from s3tester.defaults import DEFAULT_PARALLEL, DEFAULT_TIMEOUT
 from s3tester.errors import EXIT_CONFIG, EXIT_FAILED, EXIT_INTERNAL, EXIT_OK, S3TesterError
+from s3tester.options import SafePath, Seconds, option
+from s3tester.options import checked as _checked
+from s3tester.options import text_files as _text_files
+from s3tester.options import writable as _writable
 from s3tester.run.interrupt import HardStop
 
 ENV_PREFIX = "S3TESTER_"
@@ -75,11 +80,11 @@ class Group(click.Group):
 
 
 @click.group(cls=Group, context_settings=CONTEXT)
-@click.option("--version", "-V", is_flag=True, expose_value=False, is_eager=True, callback=_show_version,
+@option("--version", "-V", is_flag=True, expose_value=False, is_eager=True, callback=_show_version,
               help="Show the version and the suites it ships, then exit. Example: s3tester --version")
-@click.option("--log-format", type=click.Choice(["text", "json"]), default="text", show_default=True,
+@option("--log-format", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="Logs on stderr as text or one JSON object per line (CI). Example: --log-format json")
-@click.option("--log-level", type=click.Choice(["debug", "info", "warning", "error"]), default=None,
+@option("--log-level", type=click.Choice(["debug", "info", "warning", "error"]), default=None,
               help="Log level (default: info for json, warning for text). Example: --log-level debug")
 def cli(log_format: str, log_level: str | None) -> None:
     """s3tester: which parts of the S3 API does an endpoint get right, and did that change?
@@ -97,42 +102,30 @@ def cli(log_format: str, log_level: str | None) -> None:
     logs.setup(log_format, log_level)
 
 
-def _writable(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    """An --output/--results path that cannot be written is a usage error before the run."""
-    from s3tester.errors import ConfigError
-    from s3tester.output import check_writable
-
-    try:
-        check_writable(f"--{param.name}", value)
-    except ConfigError as exc:
-        raise click.UsageError(exc.message, ctx) from None
-    return value
-
-
 @cli.command(context_settings=COMMAND)
-@click.argument("path", type=click.Path())
-@click.option("--vendor", help="Vendor profile name or file (vendors/NAME.yaml); launched if it can be. Example: --vendor seaweedfs")
-@click.option("--endpoint", "endpoint_url", metavar="URL", help="Endpoint URL of a running server. Example: --endpoint http://127.0.0.1:9000")
-@click.option("--region", help="Region to sign for. Example: --region us-east-1")
-@click.option("--parallel", "-j", type=click.IntRange(1, 256), default=DEFAULT_PARALLEL, show_default=True, help="Cases run at once. Example: -j 8")
-@click.option("--group", "-g", "groups", multiple=True, metavar="PATTERN", help="Only cases whose id, area or name matches (glob; repeatable). Example: -g 'objects/*'")
-@click.option("--tag", "-t", "tags", multiple=True, help="Only cases with this tag (repeatable). Example: --tag core")
-@click.option("--format", "-f", "fmt", type=click.Choice(["table", "json", "yaml", "junit"]), default="table", show_default=True, help="Report format. Example: -f junit")
-@click.option("--output", "-o", type=click.Path(dir_okay=False), callback=_writable, help="Write the report to FILE instead of stdout. Example: -o report.xml")
-@click.option("--results", type=click.Path(dir_okay=False), callback=_writable, help="Also write the results JSON here. Example: --results results/run.json")
-@click.option("--timeout", type=click.FloatRange(0.1, 3600), default=DEFAULT_TIMEOUT, show_default=True, help="Seconds a step may take, start to end (3 timeouts in a row end the run). Example: --timeout 10")
-@click.option("--dry-run", is_flag=True, help="Print the plan (cases and steps) without sending requests.")
-@click.option("--no-verify-ssl", is_flag=True, help="Accept self-signed TLS certificates. Example: --endpoint https://127.0.0.1:9443 --no-verify-ssl")
-@click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a terminal only). Example: --no-progress")
-@click.option("--golden", metavar="DIR", type=click.Path(), help="Compare with DIR/<vendor>/v<suite version>.json (or a .json file); exit 1 on regressions. Example: --golden golden/")
-@click.option("--update-golden", is_flag=True, help="Rewrite the golden file from this run (atomically, keeping notes) and show the diff; --golden defaults to golden/.")
-@click.option("--strict", is_flag=True, help="With --golden: also fail on fixes, changed, new or removed cases (a stale golden file). Example: --golden golden/ --strict")
-@click.option("--golden-vendor", metavar="NAME", help="With --golden: compare with vendor NAME's golden file, across vendors on purpose. Example: --golden golden/ --golden-vendor moto")
-@click.option("--fail-on", "fail_on", type=FAIL_ON, default="", help="With --golden: also fail on these kinds beside regressions and worsened (comma-separated: changed,new,removed,fix). Example: --fail-on changed,new")
-@click.option("--trace", is_flag=True, help="Keep the HTTP exchange of every step of every case in the results, not only failing ones. Example: --trace --results run.json")
-@click.option("--keep-buckets", is_flag=True, help="Keep a failed case's buckets (named in the report, with the clean command). Example: -g objects/x --keep-buckets")
-@click.option("--verbose", "-v", count=True, help="Show each failure's HTTP exchange (request line, key headers, status, error, request id) and a curl line. Example: -g 'objects/*' -v")
-@click.option("--quiet", "-q", is_flag=True, help="Print only the verdict (the report still goes to --output). Example: --golden golden/ --quiet")
+@click.argument("path", type=SafePath())
+@option("--vendor", callback=_checked, help="Vendor profile name or file (vendors/NAME.yaml); launched if it can be. Example: --vendor seaweedfs")
+@option("--endpoint", "endpoint_url", metavar="URL", callback=_checked, help="Endpoint URL of a running server. Example: --endpoint http://127.0.0.1:9000")
+@option("--region", callback=_checked, help="Region to sign for. Example: --region us-east-1")
+@option("--parallel", "-j", type=click.IntRange(1, 256), default=DEFAULT_PARALLEL, show_default=True, help="Cases run at once. Example: -j 8")
+@option("--group", "-g", "groups", multiple=True, metavar="PATTERN", help="Only cases whose id, area or name matches (glob; repeatable). Example: -g 'objects/*'")
+@option("--tag", "-t", "tags", multiple=True, help="Only cases with this tag (repeatable). Example: --tag core")
+@option("--format", "-f", "fmt", type=click.Choice(["table", "json", "yaml", "junit"]), default="table", show_default=True, help="Report format. Example: -f junit")
+@option("--output", "-o", type=SafePath(dir_okay=False), callback=_writable, help="Write the report to FILE instead of stdout. Example: -o report.xml")
+@option("--results", type=SafePath(dir_okay=False), callback=_writable, help="Also write the results JSON here. Example: --results results/run.json")
+@option("--timeout", type=Seconds(0.1, 3600), default=DEFAULT_TIMEOUT, show_default=True, help="Seconds a step may take, start to end (3 timeouts in a row end the run). Example: --timeout 10")
+@option("--dry-run", is_flag=True, help="Print the plan (cases and steps) without sending requests.")
+@option("--no-verify-ssl", is_flag=True, help="Accept self-signed TLS certificates. Example: --endpoint https://127.0.0.1:9443 --no-verify-ssl")
+@option("--progress/--no-progress", default=None, help="Progress bar (default: on a terminal only). Example: --no-progress")
+@option("--golden", metavar="DIR", type=SafePath(), help="Compare with DIR/<vendor>/v<suite version>.json (or a .json file); exit 1 on regressions. Example: --golden golden/")
+@option("--update-golden", is_flag=True, help="Rewrite the golden file from this run (atomically, keeping notes) and show the diff; --golden defaults to golden/.")
+@option("--strict", is_flag=True, help="With --golden: also fail on fixes, changed, new or removed cases (a stale golden file). Example: --golden golden/ --strict")
+@option("--golden-vendor", metavar="NAME", help="With --golden: compare with vendor NAME's golden file, across vendors on purpose. Example: --golden golden/ --golden-vendor moto")
+@option("--fail-on", "fail_on", type=FAIL_ON, default="", help="With --golden: also fail on these kinds beside regressions and worsened (comma-separated: changed,new,removed,fix). Example: --fail-on changed,new")
+@option("--trace", is_flag=True, help="Keep the HTTP exchange of every step of every case in the results, not only failing ones. Example: --trace --results run.json")
+@option("--keep-buckets", is_flag=True, help="Keep a failed case's buckets (named in the report, with the clean command). Example: -g objects/x --keep-buckets")
+@option("--verbose", "-v", count=True, help="Show each failure's HTTP exchange (request line, key headers, status, error, request id) and a curl line. Example: -g 'objects/*' -v")
+@option("--quiet", "-q", is_flag=True, help="Print only the verdict (the report still goes to --output). Example: --golden golden/ --quiet")
 def run(path: str, vendor: str | None, endpoint_url: str | None, region: str | None, parallel: int,
         groups: tuple[str, ...], tags: tuple[str, ...], fmt: str, output: str | None, results: str | None,
         timeout: float, dry_run: bool, no_verify_ssl: bool, progress: bool | None,
@@ -161,8 +154,8 @@ def run(path: str, vendor: str | None, endpoint_url: str | None, region: str | N
 
 
 @cli.command(context_settings=COMMAND)
-@click.argument("path", type=click.Path())
-@click.option("--strict", is_flag=True, help="Also require descriptions and a checked expectation in every case.")
+@click.argument("path", type=SafePath())
+@option("--strict", is_flag=True, help="Also require descriptions and a checked expectation in every case.")
 def validate(path: str, strict: bool) -> None:
     """Check a suite or config without sending requests.
 
@@ -181,7 +174,7 @@ def validate(path: str, strict: bool) -> None:
 
 @cli.command(name="list", context_settings=COMMAND)
 @click.argument("what", type=click.Choice(["groups", "operations", "credentials", "vendors", "suites", "clients"]))
-@click.argument("path", required=False, type=click.Path())
+@click.argument("path", required=False, type=SafePath())
 def list_(what: str, path: str | None) -> None:
     """List groups (cases) or credentials of a suite, S3 operations, vendor profiles or installed suites.
 
@@ -235,10 +228,10 @@ def list_(what: str, path: str | None) -> None:
 
 
 @cli.command(context_settings=COMMAND)
-@click.argument("path", type=click.Path())
-@click.option("--reference", type=click.Path(dir_okay=False), default="docs/reference/s3-tests-areas.yaml", show_default=True,
+@click.argument("path", type=SafePath())
+@option("--reference", type=SafePath(dir_okay=False), default="docs/reference/s3-tests-areas.yaml", show_default=True, callback=_text_files,
               help="Area counts of ceph/s3-tests to show beside ours. Example: --reference my-counts.yaml")
-@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the Markdown page here. Example: -o docs/coverage.md")
+@option("--output", "-o", type=SafePath(dir_okay=False), help="Write the Markdown page here. Example: -o docs/coverage.md")
 def coverage(path: str, reference: str, output: str | None) -> None:
     """Cases per area and operations exercised; prints the count targets.
 
@@ -263,14 +256,14 @@ def coverage(path: str, reference: str, output: str | None) -> None:
 
 
 @cli.command(context_settings=COMMAND)
-@click.option("--run-id", metavar="ID", help="Remove the buckets of this run (s3t-ID-*). Example: --run-id k3v9x2ab")
-@click.option("--prefix", metavar="PREFIX", help="Remove buckets whose name starts with PREFIX (s3t-<run id>- or longer). Example: --prefix s3t-k3v9x2ab-")
-@click.option("--vendor", help="Vendor profile of the endpoint (a running one). Example: --vendor minio")
-@click.option("--endpoint", "endpoint_url", metavar="URL", help="Endpoint URL. Example: --endpoint http://127.0.0.1:9000")
-@click.option("--region", help="Region to sign for. Example: --region us-east-1")
-@click.option("--timeout", type=click.FloatRange(0.1, 3600), default=DEFAULT_TIMEOUT, show_default=True, help="Seconds per request. Example: --timeout 10")
-@click.option("--no-verify-ssl", is_flag=True, help="Trust self-signed TLS. Example: --no-verify-ssl")
-@click.option("--dry-run", is_flag=True, help="List what would be removed; remove nothing.")
+@option("--run-id", metavar="ID", help="Remove the buckets of this run (s3t-ID-*). Example: --run-id k3v9x2ab")
+@option("--prefix", metavar="PREFIX", help="Remove buckets whose name starts with PREFIX (s3t-<run id>- or longer). Example: --prefix s3t-k3v9x2ab-")
+@option("--vendor", callback=_checked, help="Vendor profile of the endpoint (a running one). Example: --vendor minio")
+@option("--endpoint", "endpoint_url", metavar="URL", callback=_checked, help="Endpoint URL. Example: --endpoint http://127.0.0.1:9000")
+@option("--region", callback=_checked, help="Region to sign for. Example: --region us-east-1")
+@option("--timeout", type=Seconds(0.1, 3600), default=DEFAULT_TIMEOUT, show_default=True, help="Seconds per request. Example: --timeout 10")
+@option("--no-verify-ssl", is_flag=True, help="Trust self-signed TLS. Example: --no-verify-ssl")
+@option("--dry-run", is_flag=True, help="List what would be removed; remove nothing.")
 def clean(run_id: str | None, prefix: str | None, vendor: str | None, endpoint_url: str | None, region: str | None,
           timeout: float, no_verify_ssl: bool, dry_run: bool) -> None:
     """Remove the buckets an interrupted or killed run left behind, and only those.
@@ -317,12 +310,12 @@ def schema() -> None:
 
 
 @cli.command(context_settings=COMMAND)
-@click.argument("result_file", metavar="RESULT", type=click.Path(exists=True, dir_okay=False))
-@click.argument("golden_path", metavar="GOLDEN", type=click.Path())
-@click.option("--strict", is_flag=True, help="Also fail on fixes, changed, new or removed cases.")
-@click.option("--update-golden", is_flag=True, help="Rewrite GOLDEN from RESULT (atomically, keeping notes). Example: s3tester compare r.json golden/ --update-golden")
-@click.option("--golden-vendor", metavar="NAME", help="Compare with vendor NAME's golden file, across vendors on purpose. Example: --golden-vendor moto")
-@click.option("--fail-on", "fail_on", type=FAIL_ON, default="", help="Also fail on these kinds (comma-separated: changed,new,removed,fix). Example: --fail-on changed,new")
+@click.argument("result_file", metavar="RESULT", type=SafePath(exists=True, dir_okay=False), callback=_text_files)
+@click.argument("golden_path", metavar="GOLDEN", type=SafePath())
+@option("--strict", is_flag=True, help="Also fail on fixes, changed, new or removed cases.")
+@option("--update-golden", is_flag=True, help="Rewrite GOLDEN from RESULT (atomically, keeping notes). Example: s3tester compare r.json golden/ --update-golden")
+@option("--golden-vendor", metavar="NAME", help="Compare with vendor NAME's golden file, across vendors on purpose. Example: --golden-vendor moto")
+@option("--fail-on", "fail_on", type=FAIL_ON, default="", help="Also fail on these kinds (comma-separated: changed,new,removed,fix). Example: --fail-on changed,new")
 def compare(result_file: str, golden_path: str, strict: bool, update_golden: bool, golden_vendor: str | None,
             fail_on: tuple[str, ...]) -> None:
     """Compare a results (or golden) file with a golden file or directory, offline.
@@ -343,10 +336,10 @@ def compare(result_file: str, golden_path: str, strict: bool, update_golden: boo
 
 
 @cli.command(context_settings=COMMAND)
-@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
-@click.option("--markdown", "markdown_out", metavar="OUT", type=click.Path(dir_okay=False), help="Write the Markdown matrix here. Example: --markdown docs/compatibility.md")
-@click.option("--html", "html_out", metavar="OUT", type=click.Path(dir_okay=False), help="Write the standalone HTML page here. Example: --html docs/compatibility.html")
-@click.option("--label", "labels", multiple=True, metavar="TEXT", help="Column label for each FILE, in order (repeatable). Example: --label 'minio 2025-01' --label 'minio 2025-06'")
+@click.argument("files", nargs=-1, required=True, type=SafePath(exists=True, dir_okay=False), callback=_text_files)
+@option("--markdown", "markdown_out", metavar="OUT", type=SafePath(dir_okay=False), help="Write the Markdown matrix here. Example: --markdown docs/compatibility.md")
+@option("--html", "html_out", metavar="OUT", type=SafePath(dir_okay=False), help="Write the standalone HTML page here. Example: --html docs/compatibility.html")
+@option("--label", "labels", multiple=True, metavar="TEXT", help="Column label for each FILE, in order (repeatable). Example: --label 'minio 2025-01' --label 'minio 2025-06'")
 def matrix(files: tuple[str, ...], markdown_out: str | None, html_out: str | None, labels: tuple[str, ...]) -> None:
     """Vendors side by side, per area and per case, from golden or results FILES.
 
@@ -392,6 +385,10 @@ _spell_envvars(cli)
 
 
 def main() -> None:
+    if os.environ.get("S3T_DIE_WITH_PARENT"):
+        from s3tester.servers.process import die_with_parent
+
+        die_with_parent()
     try:
         code = cli.main(prog_name="s3tester", standalone_mode=False)
     except click.exceptions.Abort:
@@ -406,5 +403,15 @@ def main() -> None:
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(exc.code)
+    except Exception as exc:  # s3tester's own bug: one line and exit 4, never a traceback
+        import traceback
+
+        from s3tester.masking import Masker
+
+        where = traceback.extract_tb(exc.__traceback__)[-1]
+        text = Masker().mask(f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
+        click.echo(f"internal error: {text} (at {Path(where.filename).name}:{where.lineno}; "
+                   "please report it with the command line)", err=True)
+        sys.exit(EXIT_INTERNAL)
     # non-standalone click returns ctx.exit()'s code instead of raising it
     sys.exit(code if isinstance(code, int) else EXIT_OK)

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from botocore.exceptions import BotoCoreError
+
 from s3tester.suite.bodyspec import BodySpec
 
 # A prime-sized block: a range that starts at a wrong offset reads different bytes.
@@ -128,3 +130,91 @@ def drain(stream: Any, keep_text: bool = True) -> Digest:
         close()
     text = b"".join(kept).decode("utf-8", errors="replace") if kept is not None else None
     return Digest(size=size, sha256=digest.hexdigest(), text=text)
+
+
+#: A response s3tester reads whole (XML or JSON, not a streamed body) may be at most this big.
+MAX_BUFFERED = 16 * 1024 * 1024
+
+
+class ResponseTooLarge(BotoCoreError):
+    """A buffered (non-streaming) response was bigger than `MAX_BUFFERED`. A botocore error,
+    because it is about the server's answer (never an s3tester bug)."""
+
+    fmt = "{message}"
+
+
+class UnparseableResponse(BotoCoreError):
+    """A success answer to an XML/JSON operation that is neither: garbage with status 200."""
+
+    fmt = "{message}"
+
+
+def _capped_class() -> type:
+    from botocore.awsrequest import AWSResponse
+
+    class CappedResponse(AWSResponse):
+        """botocore's response, read whole only up to `limit` bytes."""
+
+        limit = MAX_BUFFERED
+        parses_body = True  # the operation's answer has members in the body (not only headers)
+        _content: bytes | None
+
+        @property
+        def content(self) -> bytes:
+            if self._content is None:
+                declared = self.headers.get("content-length", "")
+                if declared.isdigit() and int(declared) > self.limit:
+                    self.raw.close()
+                    raise ResponseTooLarge(message=_too_large(self.status_code, f"declares {int(declared)} bytes", b""))
+                chunks: list[bytes] = []
+                total = 0
+                for chunk in self.raw.stream(CHUNK):
+                    total += len(chunk)
+                    if total > self.limit:
+                        self.raw.close()
+                        raise ResponseTooLarge(message=_too_large(self.status_code, "is bigger", chunks[0] if chunks else chunk))
+                    chunks.append(chunk)
+                body = b"".join(chunks)
+                head = body.lstrip()[:1]
+                if self.parses_body and 200 <= self.status_code < 300 and head and head not in (b"<", b"{", b"\xef"):
+                    raise UnparseableResponse(
+                        message=f"the HTTP {self.status_code} response is not XML or JSON (unparseable); "
+                        f"first bytes: {body[:64]!r}"
+                    )
+                self._content = body
+            return bytes(self._content)
+
+    return CappedResponse
+
+
+def _too_large(status: int, what: str, first: bytes) -> str:
+    head = f"; first bytes: {first[:64]!r}" if first else ""
+    return f"the HTTP {status} response {what} than s3tester reads whole ({MAX_BUFFERED // 1024 // 1024} MiB){head}"
+
+
+def cap_buffered(client: Any, limit: int = MAX_BUFFERED) -> None:
+    """Make `client` read non-streaming responses (XML answers) only up to `limit` bytes:
+    a bigger one is a `ResponseTooLarge` error of that step, not hundreds of MB of memory."""
+    capped = _capped_class()
+    capped.limit = limit  # type: ignore[attr-defined]
+    endpoint = client._endpoint
+    model = client.meta.service_model
+
+    def before_send(request: Any, event_name: str = "", **_: Any) -> Any:
+        operation = event_name.rsplit(".", 1)[-1]
+        try:
+            op_model = model.operation_model(operation)
+            if op_model.has_streaming_output:
+                return None
+            shape = op_model.output_shape
+            parses = shape is not None and any(
+                "location" not in member.serialization for member in shape.members.values())
+        except Exception:  # an operation name botocore does not know: leave it alone
+            return None
+        request.stream_output = True  # else the session reads the whole body before we see it
+        response = endpoint._send(request)
+        answer = capped(response.url, response.status_code, response.headers, response.raw)
+        answer.parses_body = parses
+        return answer
+
+    client.meta.events.register("before-send.s3", before_send)

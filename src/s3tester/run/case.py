@@ -215,6 +215,8 @@ class CaseRunner:
             )
         except NoAnswer as exc:
             return self.health.timed_out(f"{name}: not removed: {exc}")
+        except Exception as exc:  # a hostile answer, a botocore error: recorded on the case, the run goes on
+            return f"{name}: not removed: {type(exc).__name__}: {_one_line(exc)}"
         if reason is None:
             self.removed.add(name)
         return reason

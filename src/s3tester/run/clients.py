@@ -89,6 +89,10 @@ class Clients:
         from s3tester.run.exchange import hook
 
         hook(client)  # the wire exchange of every request, for failure forensics
+        _no_region_redirects(client)
+        from s3tester.run.bodies import cap_buffered
+
+        cap_buffered(client)
         return client
 
     def ca_bundle(self) -> str | None:
@@ -105,3 +109,19 @@ class Clients:
 
     def credentials(self, name: str) -> Any:
         return self.endpoint.credentials[name]
+
+
+def _no_region_redirects(client: Any) -> None:
+    """Unhook botocore's S3 region redirector: s3tester talks to one endpoint, and a server
+    that answers 301/307 (to itself, say) made it retry without bound (RecursionError).
+    A redirect is then the step's answer, reported with its status and Location."""
+    from botocore.utils import S3RegionRedirectorv2
+
+    emitter = getattr(client.meta.events, "_emitter", client.meta.events)
+    handlers = getattr(emitter, "_handlers", None)
+    if handlers is None:
+        return
+    for event in ("needs-retry.s3", "before-parameter-build.s3", "before-endpoint-resolution.s3", "before-call.s3"):
+        for handler in list(handlers.prefix_search(event)):
+            if isinstance(getattr(handler, "__self__", None), S3RegionRedirectorv2):
+                client.meta.events.unregister(event, handler)

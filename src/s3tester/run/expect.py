@@ -82,8 +82,7 @@ def _jsonable(value: Any) -> Any:
 
 
 def _show(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 200 else text[:197] + "..."
+    return repr(value)  # whole: the case result masks secrets, then cuts (run/case.py `_masked`)
 
 
 def match(expected: Any, actual: Any) -> str | None:

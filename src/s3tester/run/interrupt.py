@@ -22,7 +22,7 @@ import threading
 from types import FrameType
 from typing import Any
 
-SIGNALS = (signal.SIGINT, signal.SIGTERM)
+SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)  # a closed terminal stops a run like SIGTERM
 
 
 class HardStop(BaseException):
@@ -40,6 +40,7 @@ class Interrupt:
         self.stop = stop or threading.Event()
         self.signum: int | None = None
         self.hint = ""  # one line telling how to remove what a hard stop leaves behind
+        self.immediate = False  # while a server launches: the first signal stops at once
         self._previous: dict[int, Any] = {}
 
     @property
@@ -59,6 +60,11 @@ class Interrupt:
 
     def _handle(self, signum: int, frame: FrameType | None) -> None:
         name = signal.Signals(signum).name
+        if self.immediate and self.signum is None:
+            self.signum = signum
+            self.stop.set()
+            _say(f"\n{name}: stopping the server being launched\n")
+            raise HardStop(signum)
         if self.signum is not None:
             _say(f"\n{name} again: stopping now.{' ' + self.hint if self.hint else ''}\n")
             raise HardStop(signum)

@@ -61,6 +61,14 @@ def configured_endpoint() -> str | None:
     return str(url) if url else None
 
 
+def configured_endpoint_source() -> str:
+    """Where `configured_endpoint()` found its URL, as a message names it."""
+    for name in ("S3_ENDPOINT", "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"):
+        if os.environ.get(name, "").strip():
+            return name
+    return "the AWS config file's endpoint_url"
+
+
 def env_region() -> str:
     """S3_REGION, else AWS_REGION / AWS_DEFAULT_REGION / the profile's region, else us-east-1."""
     env = os.environ

@@ -18,11 +18,12 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from s3tester.errors import ConfigError
-from s3tester.servers.aws_env import configured_endpoint, env_credentials, env_region
+from s3tester.servers.aws_env import configured_endpoint, configured_endpoint_source, env_credentials, env_region
 from s3tester.servers.catalog import load_profile
 from s3tester.servers.launch import LocalServer, launched
 from s3tester.servers.profile_env import profile_endpoint, resolve_credentials
 from s3tester.servers.profiles import VendorProfile
+from s3tester.suite.endpoint_url import check_endpoint
 from s3tester.suite.models import EndpointConfig, Suite
 
 EMBEDDED = "moto"  # the profile launched when no endpoint is given
@@ -122,8 +123,8 @@ def choose_endpoint(
 ) -> EndpointChoice:
     """A vendor profile (launched if it can be), an explicit URL, a single-file config's
     endpoint, the environment's endpoint, or else the embedded moto server."""
-    if url is not None and not url.startswith(("http://", "https://")):
-        raise ConfigError(f"--endpoint must be an http:// or https:// URL, got '{url}'")
+    if url is not None:
+        _checked(url, "--endpoint")
     chosen: EndpointConfig | None = None
     if vendor:
         profile = load_profile(vendor)
@@ -131,14 +132,26 @@ def choose_endpoint(
             return EndpointChoice(profile.name, profile=profile, region=region, verify_ssl=verify_ssl)
         chosen = profile_endpoint(profile, url)
     elif suite is not None and (url or (suite.config and suite.config.endpoint)):
+        if not url and suite.config is not None and suite.config.endpoint:
+            _checked(suite.config.endpoint, "config endpoint")
         chosen = _from_suite_config(suite, url)
     if chosen is None and not url and not vendor:
         url = configured_endpoint()
+        if url is not None:
+            _checked(url, configured_endpoint_source())
     if chosen is None and url:
         chosen = EndpointConfig(url=url, region=env_region(), credentials=env_credentials())
     if chosen is not None:
         return EndpointChoice(chosen.vendor, config=chosen, region=region, verify_ssl=verify_ssl)
     return replace(embedded(), region=region, verify_ssl=verify_ssl)
+
+
+def _checked(url: str, source: str) -> str:
+    """Endpoint syntax, whatever the source: a mistake is exit 2 before anything starts."""
+    try:
+        return check_endpoint(url, source)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 @contextmanager

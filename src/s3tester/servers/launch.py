@@ -36,7 +36,7 @@ from s3tester.servers.process import (
     free_ports,
     server_env,
     signal_group,
-    with_parent_death_signal,
+    spawn,
 )
 from s3tester.servers.profile_env import resolve_credentials, resolve_region
 from s3tester.servers.profiles import PLACEHOLDER_RE, LaunchSpec, VendorProfile
@@ -208,12 +208,11 @@ class LocalServer:
         exe = find_executable(argv[0], self.spec, self.profile.name)
         assert exe is not None  # check_installed ran
         argv[0] = exe
-        argv = with_parent_death_signal(argv)
         env = server_env({k: self.expand(v, secrets=True) for k, v in self.spec.env.items()})
         with self.log_path.open("ab") as log:
             log.write(f"s3tester: starting {' '.join(argv)}\n".encode())
             log.flush()
-            self.proc = subprocess.Popen(
+            self.proc = spawn(
                 argv,
                 cwd=self.workdir,
                 env=env,

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from s3tester.deadline import NoAnswer, with_deadline
 from s3tester.defaults import DEFAULT_TIMEOUT
 from s3tester.errors import EndpointError
+from s3tester.masking import shown_url
 from s3tester.suite.models import EndpointConfig
 
 log = logging.getLogger("s3tester.servers.probe")
@@ -18,9 +19,13 @@ CONNECT_LIMIT = 3.0
 
 def check_reachable(url: str, timeout: float = DEFAULT_TIMEOUT) -> None:
     """Exit-3 territory: fail within seconds if nothing answers at `url`."""
-    parts = urlsplit(url)
-    host = parts.hostname or "localhost"
-    port = parts.port or (443 if parts.scheme == "https" else 80)
+    shown = shown_url(url)
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or "localhost"
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError as exc:  # the syntax is checked before: this is a last line of defence
+        raise EndpointError(f"cannot reach endpoint {shown}: {exc}") from None
     limit = min(timeout, CONNECT_LIMIT)
 
     def connect() -> None:  # name resolution has no timeout of its own: bound it too
@@ -30,10 +35,10 @@ def check_reachable(url: str, timeout: float = DEFAULT_TIMEOUT) -> None:
     try:
         with_deadline(connect, limit + 1.0, "connect")
     except NoAnswer:
-        raise EndpointError(f"cannot reach endpoint {url}: no answer within {limit + 1.0:g}s") from None
+        raise EndpointError(f"cannot reach endpoint {shown}: no answer within {limit + 1.0:g}s") from None
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
-        raise EndpointError(f"cannot reach endpoint {url}: {reason}") from None
+        raise EndpointError(f"cannot reach endpoint {shown}: {reason}") from None
 
 
 def check_tls(endpoint: EndpointConfig, timeout: float = DEFAULT_TIMEOUT) -> None:
@@ -57,7 +62,7 @@ def check_tls(endpoint: EndpointConfig, timeout: float = DEFAULT_TIMEOUT) -> Non
             pass
     except ssl.SSLCertVerificationError as exc:
         raise EndpointError(
-            f"TLS certificate of {endpoint.url} is not trusted ({exc.verify_message}): "
+            f"TLS certificate of {shown_url(endpoint.url)} is not trusted ({exc.verify_message}): "
             "trust its CA with AWS_CA_BUNDLE=/path/to/ca.pem, or accept it with --no-verify-ssl"
         ) from None
     except (OSError, ssl.SSLError) as exc:

@@ -8,9 +8,12 @@ import os
 import shutil
 import signal
 import socket
+import subprocess
 import sys
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 from s3tester.servers.catalog import tools_dir
 from s3tester.servers.profiles import LaunchSpec
@@ -56,19 +59,54 @@ def with_parent_death_signal(argv: list[str]) -> list[str]:
     it dies (e.g. s3tester is SIGKILLed), so no server outlives its run.
 
     `setpriv` (util-linux) sets the flag and execs the command, so the pid stays the
-    server's. Only from the main thread: the signal follows the starting *thread*, and a
-    worker thread may end before the run does.
+    server's. The signal follows the starting *thread*: start servers with `spawn`, which
+    forks from the main thread or from one thread that lives as long as the process.
     """
-    if (
-        sys.platform != "linux"
-        or threading.current_thread() is not threading.main_thread()
-        or os.environ.get("S3TESTER_NO_PDEATHSIG")
-    ):
+    if sys.platform != "linux" or os.environ.get("S3TESTER_NO_PDEATHSIG"):
         return argv
     setpriv = shutil.which("setpriv")
     if setpriv is None:
         return argv
     return [setpriv, "--pdeathsig", "TERM", "--", *argv]
+
+
+_spawner_lock = threading.Lock()
+_spawner: list[ThreadPoolExecutor] = []  # at most one: the thread servers are forked from
+
+
+def spawn(argv: list[str], **popen: Any) -> Any:
+    """`subprocess.Popen(with_parent_death_signal(argv), **popen)`, forked by a thread that
+    lives as long as s3tester: the main thread, or else (a server restarted by a worker)
+    one long-lived spawner thread, so the parent-death signal fires only when s3tester
+    itself is gone, never when a worker thread ends."""
+    argv = with_parent_death_signal(argv)
+    if threading.current_thread() is threading.main_thread():
+        return subprocess.Popen(argv, **popen)
+    with _spawner_lock:
+        if not _spawner:
+            _spawner.append(ThreadPoolExecutor(max_workers=1, thread_name_prefix="s3tester-spawner"))
+        executor = _spawner[0]
+    return executor.submit(lambda: subprocess.Popen(argv, **popen)).result()
+
+
+def die_with_parent() -> bool:
+    """Ask Linux to send this process SIGTERM when its parent dies (`S3T_DIE_WITH_PARENT=1`
+    in the environment: the test suite sets it, so a killed `make test` leaves no s3tester,
+    and so no server, behind). False where it cannot be done."""
+    if sys.platform != "linux":
+        return False
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        pr_set_pdeathsig = 1
+        if libc.prctl(pr_set_pdeathsig, int(signal.SIGTERM), 0, 0, 0) != 0:
+            return False
+    except (OSError, AttributeError):
+        return False
+    if os.getppid() == 1:  # the parent was already gone
+        os.kill(os.getpid(), signal.SIGTERM)
+    return True
 
 
 class SigtermRaises:

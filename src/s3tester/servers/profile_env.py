@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 
 from pydantic import SecretStr
 
 from s3tester.errors import ConfigError, Location
+from s3tester.masking import shown_url
 from s3tester.servers.profiles import VendorProfile
+from s3tester.suite.endpoint_url import endpoint_problem
 from s3tester.suite.models import Credential, EndpointConfig
 from s3tester.suite.variables import UndefinedVariable, expand_env
 
@@ -85,8 +86,10 @@ def profile_endpoint(
             f"vendor '{profile.name}': endpoint needs environment variable {_unset_name(exc)} (or give --endpoint URL)",
             where,
         ) from None
-    if not re.match(r"^https?://[^/\s]+", url):
-        raise ConfigError(f"vendor '{profile.name}': endpoint '{url}' is not an http(s):// URL", where)
+    problem = endpoint_problem(url)
+    if problem:
+        source = "--endpoint" if endpoint_override is not None else "endpoint"
+        raise ConfigError(f"vendor '{profile.name}': {source} '{shown_url(url)}' {problem}", where)
     return EndpointConfig(
         url=url.rstrip("/"),
         region=resolve_region(profile, environ),

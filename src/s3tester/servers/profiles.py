@@ -14,13 +14,19 @@ import re
 from pathlib import Path
 from typing import Any, Literal
 
+import jmespath
+import jmespath.exceptions
 from pydantic import Field, PrivateAttr, SecretStr, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from s3tester.suite.fields import region_problem
 from s3tester.suite.models import DEFAULT_ACCOUNT, Model, principal_of
 
 CREDENTIAL_NAME = r"^[a-z][a-z0-9_-]*$"
 PORT_NAME = r"^[a-z][a-z0-9_]*$"
+#: Names s3tester itself uses in a launched server's work dir.
+_RESERVED = frozenset({"data", "server.log", "server.pid"})
+_BRACED = re.compile(r"\{[A-Za-z_][A-Za-z0-9_.-]*\}")
 
 #: Launch placeholders. Only these names are replaced, so JSON and TOML braces in
 #: `files:` need no escaping.
@@ -208,6 +214,14 @@ class VendorProfile(Model):
         """The file the profile was loaded from, as shown in messages."""
         return self._source
 
+    @field_validator("region")
+    @classmethod
+    def _region(cls, value: str) -> str:
+        problem = None if value.startswith("${env:") else region_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
+
     @field_validator("credentials")
     @classmethod
     def _credential_names(cls, creds: dict[str, CredentialSpec]) -> dict[str, CredentialSpec]:
@@ -296,6 +310,29 @@ def _check_launch(spec: LaunchSpec, declared: set[str]) -> None:
     ]
     fields += [(("launch", "env", k), v, True) for k, v in spec.env.items()]
     fields += [(("launch", "files", k), v, True) for k, v in spec.files.items()]
+    for where, text, _ in fields:
+        for brace in _BRACED.finditer(text):
+            if not PLACEHOLDER_RE.fullmatch(brace.group(0)) and not where[1] == "files":
+                raise _located(where, f"unknown placeholder {brace.group(0)} (known: {{port}}, {{host}}, {{data_dir}}, "
+                                      "{workdir}, {tools}, {ports.NAME}, {cred.NAME.access_key|secret_key})")
+    programs: list[tuple[tuple[str | int, ...], str]] = [(("launch", "command", 0), spec.command[0])]
+    programs += [(("launch", "prepare", i, "command", 0), p.command[0]) for i, p in enumerate(spec.prepare)]
+    if spec.version_command:
+        programs.append((("launch", "version_command", 0), spec.version_command[0]))
+    for where, program in programs:
+        if not program.strip():
+            raise _located(where, "the program to run is empty")
+    for name in spec.files:
+        if Path(name).parts[0] in _RESERVED:
+            raise _located(("launch", "files", name), f"file name '{name}' is taken by s3tester in the work dir "
+                                                      f"(reserved: {', '.join(sorted(_RESERVED))})")
+    for i, prep in enumerate(spec.prepare):
+        for key in ("access_key", "secret_key"):
+            try:
+                jmespath.compile(getattr(prep, key))
+            except jmespath.exceptions.JMESPathError as exc:
+                raise _located(("launch", "prepare", i, key), f"invalid JMESPath {getattr(prep, key)!r}: "
+                                                              f"{str(exc).splitlines()[0].split(', for expression')[0]}") from None
     for where, text, secrets_ok in fields:
         for match in PLACEHOLDER_RE.finditer(text):
             token = match.group(1)

@@ -15,6 +15,7 @@ _UNITS = {
     "k": 1000, "kb": 1000, "m": 1000**2, "mb": 1000**2, "g": 1000**3, "gb": 1000**3,
     "kib": 1024, "mib": 1024**2, "gib": 1024**3,
 }
+MAX_SIZE = 5 * 1024**4  # 5 TiB: S3's largest object; every size fits in 64 bits
 _SIZE_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$")
 
 
@@ -25,11 +26,17 @@ def parse_size(value: Any) -> int:
     if isinstance(value, int):
         if value < 0:
             raise ValueError("size must not be negative")
-        return value
+        return _capped(value, value)
     match = _SIZE_RE.match(str(value))
     if not match or match.group(2).lower() not in _UNITS:
         raise ValueError(f"size must be a number or a string like 5MiB, got {value!r}")
-    return int(float(match.group(1)) * _UNITS[match.group(2).lower()])
+    return _capped(int(float(match.group(1)) * _UNITS[match.group(2).lower()]), value)
+
+
+def _capped(size: int, given: Any) -> int:
+    if size > MAX_SIZE:
+        raise ValueError(f"size {given!r} is more than 5TiB (the largest S3 object)")
+    return size
 
 
 @dataclass(frozen=True)
@@ -74,8 +81,8 @@ def body_spec(value: Any, base_dir: Path | None) -> BodySpec:
                 f"a generated body is {{size: N, seed: S}}, got keys {sorted(value)}"
             )
         seed = value.get("seed", 0)
-        if not isinstance(seed, int) or isinstance(seed, bool):
-            raise ValueError(f"seed must be an integer, got {seed!r}")
+        if not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed < 2**63:
+            raise ValueError(f"seed must be an integer from 0 to 2**63-1, got {seed!r}")
         return BodySpec(size=parse_size(value["size"]), seed=seed, generated=True)
     if isinstance(value, int | float | bool):
         return BodySpec(text=str(value))

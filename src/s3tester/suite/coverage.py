@@ -48,7 +48,15 @@ def load_reference(path: Path | None) -> dict[str, Any]:
         return {}
     import yaml
 
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    from s3tester.errors import ConfigError, Location
+    from s3tester.suite.yamlpos import read_text
+
+    try:
+        data = yaml.safe_load(read_text(path, str(path))) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"not a YAML reference file: {str(exc).splitlines()[0]}", Location(str(path))) from None
+    if not isinstance(data, dict) or not isinstance(data.get("areas", {}), dict):
+        raise ConfigError("a reference file is a mapping with 'areas: {name: count}'", Location(str(path)))
     return dict(data)
 
 

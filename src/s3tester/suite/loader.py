@@ -18,6 +18,8 @@ from pydantic import ValidationError
 
 from s3tester.errors import ConfigError, Location, Problem
 from s3tester.suite import yamlpos
+from s3tester.suite.chars import note
+from s3tester.suite.fields import check_config, check_meta
 from s3tester.suite.models import AreaFile, Case, ConfigFile, Group, Suite, SuiteMeta
 from s3tester.suite.suggest import suggest
 from s3tester.suite.variables import UndefinedVariable, expand_env_tree
@@ -40,6 +42,7 @@ class _Collector:
         self.problems.extend(error.problems or [Problem(error.location or Location(""), error.message)])
 
     def raise_if_any(self) -> None:
+        self.problems = [Problem(p.location, note(p.message, p.location.path, p.location.line)) for p in self.problems]
         if self.problems:
             first = self.problems[0]
             raise ConfigError(first.message, first.location, list(self.problems))
@@ -78,7 +81,10 @@ def _pydantic_problems(error: ValidationError, raw: Any, shown: str) -> list[Pro
             parent = _parent(raw, loc[:-1])
             if isinstance(parent, dict):
                 allowed = _allowed_keys(loc)
-                message += suggest(str(loc[-1]), allowed) if allowed else ""
+                hint = suggest(str(loc[-1]), allowed) if allowed else ""
+                message += hint if f"'{loc[-1]}'" not in hint else ""
+        elif "credentials" in loc[:-1] or "credentials" in loc:  # never echo what may be a secret
+            message = f"{field}: {item['msg'].removeprefix('Value error, ')}"
         else:
             msg = _friendly(item) or item["msg"].removeprefix("Value error, ")
             message = f"{field}: {msg}" if field else msg
@@ -188,17 +194,23 @@ def _splice_steps(steps: Any, base: Path, problems: _Collector, seen: tuple[Path
     return out
 
 
-def _resolve_files(value: Any, base: Path) -> Any:
-    """Make `file://` bodies absolute, relative to the YAML file that wrote them."""
+def _resolve_files(value: Any, base: Path, root: Path | None = None, outside: list[str] | None = None) -> Any:
+    """Make `file://` bodies absolute, relative to the YAML file that wrote them; one that
+    is absolute or resolves outside `root` (the suite's tree) is left as written and noted
+    in `outside`."""
     if isinstance(value, str) and value.startswith("file://"):
         rel = value[len("file://") :]
-        return value if Path(rel).is_absolute() else "file://" + str((base / rel).resolve())
+        resolved = (base / rel).resolve()
+        if root is not None and outside is not None and (Path(rel).is_absolute() or not resolved.is_relative_to(root)):
+            outside.append(value)
+            return value
+        return value if Path(rel).is_absolute() else "file://" + str(resolved)
     if isinstance(value, dict):
         for key in list(value):
-            value[key] = _resolve_files(value[key], base)
+            value[key] = _resolve_files(value[key], base, root, outside)
     elif isinstance(value, list):
         for i, item in enumerate(value):
-            value[i] = _resolve_files(item, base)
+            value[i] = _resolve_files(item, base, root, outside)
     return value
 
 
@@ -212,7 +224,11 @@ def _prepare_groups(raw: Any, path: Path, problems: _Collector, seen: tuple[Path
         for phase in PHASES:
             if phase in group:
                 group[phase] = _splice_steps(group[phase], path.parent, problems, (*seen, path))
-                _resolve_files(group[phase], path.parent)
+                outside: list[str] = []
+                _resolve_files(group[phase], path.parent, (seen[0] if seen else path).resolve().parent, outside)
+                for value in outside:
+                    problems.add(_where_text(group[phase], value) or group.loc,
+                                 f"body {value} is outside the suite's directory (file:// paths stay inside it)")
 
 
 def _load_area(
@@ -309,6 +325,12 @@ def _load_dir(root: Path, problems: _Collector) -> tuple[Suite | None, dict[str,
     except ValidationError as exc:
         problems.problems.extend(_pydantic_problems(exc, raw, _shown(meta_path)))
         return None, {}
+    for key, problem in check_meta(meta.name, str(meta.version)):
+        problems.add(raw.value_locs.get(key, raw.loc), problem)
+    if meta.areas == []:
+        problems.add(raw.value_locs.get("areas", raw.loc), "areas: [] selects no area file (remove 'areas' to use every *.yaml)")
+    for odd in sorted(root.glob("*.yml")):
+        problems.add(Location(_shown(odd)), f"area files end in .yaml: rename {odd.name} to {odd.stem}.yaml (it is not loaded)")
     if meta.areas is not None:
         files = []
         for i, name in enumerate(meta.areas):
@@ -321,9 +343,15 @@ def _load_dir(root: Path, problems: _Collector) -> tuple[Suite | None, dict[str,
         files = sorted(p for p in root.glob("*.yaml") if p.name != SUITE_FILE)
     cases: list[Case] = []
     raws: dict[str, PosDict] = {}
+    areas: dict[str, Path] = {}
     for file in files:
         area, groups = _load_area(file, problems)
-        _make_cases(area or file.stem, groups, cases, raws, problems)
+        name = area or file.stem
+        if name in areas and groups:
+            problems.add(Location(_shown(file)), f"area '{name}' is also the area of {_shown(areas[name])}: one file per area")
+            continue
+        areas[name] = file
+        _make_cases(name, groups, cases, raws, problems)
     suite = Suite(
         name=meta.name, version=str(meta.version), description=meta.description,
         path=_shown(root), credentials=meta.credentials, cases=cases,
@@ -349,6 +377,9 @@ def _load_single(path: Path, problems: _Collector) -> tuple[Suite | None, dict[s
         return None, {}
     if not model.groups and not model.include:
         problems.add(raw.loc, "no groups: a config file needs 'groups:'")
+    config_raw = raw.get("config") if isinstance(raw.get("config"), PosDict) else None
+    for key, problem in check_config(model.config):
+        problems.add((config_raw.value_locs.get(key) if config_raw is not None else None) or raw.loc, problem)
     groups = [(g, raw["groups"][i], shown) for i, g in enumerate(model.groups)]
     for i, inc in enumerate(model.include):
         target = (path.parent / inc).resolve()

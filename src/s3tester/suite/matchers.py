@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from functools import lru_cache
 from typing import Any
@@ -47,6 +48,8 @@ def matcher_problems(value: Any) -> list[str]:
     elif name in ("gt", "gte", "lt", "lte"):
         if (not isinstance(arg, int | float) or isinstance(arg, bool)) and not _is_var(arg):
             return [f"{name} needs a number, got {arg!r}"]
+        if isinstance(arg, float) and not math.isfinite(arg):
+            return [f"{name} needs a finite number, got {arg!r}"]
     elif name == "exists":
         if not isinstance(arg, bool):
             return [f"exists needs true or false, got {arg!r}"]
@@ -55,6 +58,8 @@ def matcher_problems(value: Any) -> list[str]:
             return matcher_problems(arg)
         if (not isinstance(arg, int) or isinstance(arg, bool)) and not _is_var(arg):
             return [f"len needs an integer or a matcher, got {arg!r}"]
+        if isinstance(arg, int) and not isinstance(arg, bool) and arg < 0:
+            return [f"len must not be negative, got {arg}"]
     elif name == "one_of" and not isinstance(arg, list):
         return [f"one_of needs a list, got {arg!r}"]
     return []

@@ -95,7 +95,7 @@ class PresignSpec(Model):
     op: str | None = None
     params: dict[str, Any] = Field(default_factory=dict)
     post: PostSpec | None = None
-    expires: int = 3600
+    expires: int = Field(default=3600, ge=1, le=10 * 365 * 86400)  # AWS takes 7 days; a suite may test more
     method: str | None = None
 
     @model_validator(mode="after")
@@ -140,7 +140,7 @@ class HttpSpec(Model):
     form: FormSpec | None = None
     sign: bool = True
     credentials: dict[str, str] | None = None
-    time_offset: int = 0
+    time_offset: int = Field(default=0, ge=-10 * 365 * 86400, le=10 * 365 * 86400)  # seconds, within 10 years
     encoding: EncodingSpec | None = None
 
     @model_validator(mode="after")
@@ -189,13 +189,13 @@ class Step(Model):
     http: HttpSpec | None = None
     presign: PresignSpec | None = None
     include: str | None = None
-    sleep: float | None = Field(default=None, ge=0, le=600)
+    sleep: float | None = Field(default=None, ge=0, le=600, allow_inf_nan=False)
     client: ClientSpec | None = None
     params: dict[str, Any] = Field(default_factory=dict)
     as_: str = Field(default="main", alias="as")
     expect: dict[str, Any] | None = None
     save: dict[str, str] = Field(default_factory=dict)
-    timeout: float | None = Field(default=None, gt=0)
+    timeout: float | None = Field(default=None, gt=0, le=3600, allow_inf_nan=False)
     description: str | None = None
     sdk_defaults: bool | None = None   # send as current SDKs do by default (run.clients.Clients.config)
     # error codes or statuses this step accepts as "not there, go on" (e.g. NotImplemented,

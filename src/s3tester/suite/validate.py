@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from s3tester.errors import Location, Problem
-from s3tester.suite import operations
+from s3tester.suite import fields, operations
 from s3tester.suite.bodyspec import body_spec
 from s3tester.suite.matchers import SPECIAL_KEYS, body_expect_problems, compile_path, matcher_problems
 from s3tester.suite.models import (
@@ -122,8 +122,16 @@ def _step_problems(step: Step, credentials: list[str]) -> list[tuple[tuple[Any, 
         out.extend(_expect_problems(step.expect))
         if "Body" in step.expect and step.op is not None and operations.has_operation(step.op) and not operations.returns_body(step.op):
             out.append((("expect", "Body", "__key__"), f"{step.op} returns no body stream: check its parsed fields instead of Body"))
+    out.extend(fields.step_kind_problems(step))
+    out.extend(fields.save_problems(step.save))
+    if step.http is not None:
+        out.extend(fields.http_problems(step.http))
+    for value, loc in ((step.params, ("params",)), (step.expect, ("expect",)),
+                       (step.http.model_dump() if step.http else None, ("http",)),
+                       (step.presign.model_dump() if step.presign else None, ("presign",))):
+        out.extend((loc, m) for m in fields.reference_problems(value))
     for name, expression in step.save.items():
-        if expression == "@" or expression == "Body":
+        if not name or expression == "@" or expression == "Body":
             continue
         try:
             compile_path(expression)
@@ -234,6 +242,8 @@ def _expect_problems(expect: dict[str, Any]) -> list[tuple[tuple[Any, ...], str]
         status = expect["status"]
         if isinstance(status, bool) or not (isinstance(status, (int, dict))):
             out.append((("expect", "status"), f"status is an HTTP status code, got {status!r}"))
+        elif isinstance(status, int) and not 100 <= status <= 599:
+            out.append((("expect", "status"), f"status must be an HTTP status code from 100 to 599, got {status}"))
         elif isinstance(status, dict):
             out.extend((("expect", "status"), m) for m in matcher_problems(status))
     for key, value in expect.items():

@@ -7,6 +7,7 @@ validation error found later (by pydantic, by the operation checker) can point a
 
 from __future__ import annotations
 
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -119,7 +120,11 @@ def _one_line(exc: yaml.YAMLError) -> str:
 def read_text(path: Path, shown: str) -> str:
     """Read a YAML file as UTF-8, refusing binary, huge and undecodable files clearly."""
     try:
-        size = path.stat().st_size
+        info = path.stat()
+        if stat.S_ISFIFO(info.st_mode) or stat.S_ISSOCK(info.st_mode):  # reading would block
+            kind = "a FIFO (named pipe)" if stat.S_ISFIFO(info.st_mode) else "a socket"
+            raise ConfigError(f"is {kind}, expected a YAML file", Location(shown))
+        size = info.st_size
         if size > MAX_FILE_BYTES:
             raise ConfigError(f"file is too large ({size} bytes; limit {MAX_FILE_BYTES})", Location(shown))
         with path.open("rb") as handle:  # capped: a device or FIFO has no size to check
