@@ -8,7 +8,7 @@ VENDOR ?= moto
 SUITE  ?= suites/v1
 ARGS   ?=
 GOLDEN ?= golden
-MATRIX_FILES ?= $(wildcard $(GOLDEN)/*/v1.0.json)
+MATRIX_FILES ?= $(wildcard $(GOLDEN)/*/v1.1.json)
 
 .PHONY: help venv run test lint typecheck unit vendors clients test-clients golden-clients system test-vendor golden-update matrix conformance bench schema docker-build docker-run clean
 

@@ -176,8 +176,8 @@ def _env_value(param: click.Option, tmp: Path) -> tuple[str, object]:
 
 
 ARGS = {"": ["validate", str(BASIC)], "run": [str(BASIC)], "validate": [str(BASIC)], "list": ["groups", str(BASIC)], "coverage": [str(BASIC)],
-        "compare": [str(ROOT / "golden/moto/v1.0.json"), str(ROOT / "golden")],
-        "matrix": [str(ROOT / "golden/moto/v1.0.json")]}
+        "compare": [str(ROOT / "golden/moto/v1.1.json"), str(ROOT / "golden")],
+        "matrix": [str(ROOT / "golden/moto/v1.1.json")]}
 
 
 def test_every_option_reads_the_variable_spelled_like_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -78,4 +78,4 @@ def test_make_conformance_and_nox_conformance(fresh: Path) -> None:
 def test_nox_golden_update(fresh: Path) -> None:
     done = drive(fresh, ".venv/bin/nox", "-s", "golden_update", "--", "moto")
     assert done.returncode == 0, (done.stdout + done.stderr)[-2000:]
-    assert "golden golden/moto/v1.0.json is up to date" in done.stdout + done.stderr
+    assert "golden golden/moto/v1.1.json is up to date" in done.stdout + done.stderr

@@ -91,8 +91,8 @@ def test_matrix_command_reads_golden_and_results_files(tmp_path: Path) -> None:
 
 
 def test_committed_matrix_is_current() -> None:
-    """docs/compatibility.{md,html} are what `s3tester matrix golden/*/v1.0.json` makes now."""
-    files = sorted((ROOT / "golden").glob("*/v1.0.json"))
+    """docs/compatibility.{md,html} are what `s3tester matrix golden/*/v1.1.json` makes now."""
+    files = sorted((ROOT / "golden").glob("*/v1.1.json"))
     if not files:
         pytest.skip("no golden files yet")
     m = matrix.build([golden_files.read_golden(f) for f in files])
@@ -144,7 +144,7 @@ def test_html_in_headless_chromium(chromium: str, tmp_path: Path, source: str) -
         page = ROOT / "docs" / "compatibility.html"
         if not page.exists():
             pytest.skip("docs/compatibility.html not generated yet")
-        files = sorted((ROOT / "golden").glob("*/v1.0.json"))
+        files = sorted((ROOT / "golden").glob("*/v1.1.json"))
         vendors = [json.loads(f.read_text())["vendor"] for f in files]
         total = len({cid for f in files for cid in json.loads(f.read_text())["cases"]})
     dom, errors = load_in_chromium(chromium, page, tmp_path / "profile")

@@ -73,16 +73,17 @@ def check_signature(mismatch: str, run_id: str | None = None) -> str:
     return text
 
 
-def _tokens(mismatches: list[MismatchRecord]) -> list[str]:
-    return [legacy_token(m.message) if m.check == "?" else token(m.check, m.kind) for m in mismatches]
+def _tokens(mismatches: list[MismatchRecord], run_id: str | None = None) -> list[str]:
+    # a check key may hold a substituted variable (`Buckets[?Name=='${bucket}']`): scrubbed too
+    return [legacy_token(m.message) if m.check == "?" else token(scrub(m.check, run_id), m.kind) for m in mismatches]
 
 
-def _failure_sig(failure: Failure) -> list[str]:
+def _failure_sig(failure: Failure, run_id: str | None = None) -> list[str]:
     """A failing step's part of the signature, from its structured outcome only."""
     if failure.cause == "unsupported":
         return [f"unsupported={failure.error_code or failure.http_status or 501}"]
     if failure.mismatches:
-        return _tokens(failure.mismatches)
+        return _tokens(failure.mismatches, run_id)
     code = failure.error_code or (str(failure.http_status) if failure.http_status else None)
     return [f"cause={failure.cause}" + (f" {code}" if code else "")]
 
@@ -115,12 +116,12 @@ def case_signature(case: CaseResult, run_id: str | None = None) -> GoldenCase:
     if case.status != "skipped":
         primary = next((f for f in case.failures if f.step == case.step), None)
         if primary is not None:
-            sig = _failure_sig(primary)
+            sig = _failure_sig(primary, run_id)
         elif case.mismatches:
-            sig = _tokens(case.mismatches)
+            sig = _tokens(case.mismatches, run_id)
         elif case.cause:
             sig = [f"cause={case.cause}"]
-        sig += [f"{f.step} {f.operation} {t}" for f in others for t in _failure_sig(f)]
+        sig += [f"{f.step} {f.operation} {t}" for f in others for t in _failure_sig(f, run_id)]
     return GoldenCase(status=case.status, step=case.step, operation=case.operation, checks=checks,
                       cause=_cause(case), sig=sig)
 
