@@ -34,4 +34,4 @@ def test_the_defaults_are_values_the_options_accept() -> None:
 
 def test_help_shows_the_defaults() -> None:
     text = " ".join(cli.run.get_help(click.Context(cli.run)).split())
-    assert f"[default: {DEFAULT_PARALLEL}" in text and f"[default: {DEFAULT_TIMEOUT}" in text
+    assert f"default: {DEFAULT_PARALLEL};" in text and f"default: {DEFAULT_TIMEOUT}]" in text

@@ -49,6 +49,6 @@ def test_unknown_name_says_what_is_installed(tmp_path: Path, monkeypatch: pytest
 def test_cli_list_suites_and_version() -> None:
     runner = CliRunner()
     out = runner.invoke(cli, ["list", "suites"])
-    assert out.exit_code == 0 and out.output.startswith("v1 ")
+    assert out.exit_code == 0 and any(line.startswith("v1 ") for line in out.output.splitlines())
     version = runner.invoke(cli, ["--version"])
-    assert version.exit_code == 0 and "suites: v1 (s3-conformance" in version.output
+    assert version.exit_code == 0 and "v1 (s3-conformance" in version.output

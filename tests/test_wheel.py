@@ -144,7 +144,7 @@ def test_run_bare_suite_name_outside_the_repo(installed: Installed) -> None:
 def test_unknown_suite_name_lists_what_is_installed(installed: Installed) -> None:
     result = installed.run("run", "v9", check=False)
     assert result.returncode == 2
-    assert "installed: v1" in result.stderr
+    assert "installed: clients, v1" in result.stderr
 
 
 def test_schema_command_works_from_the_wheel(installed: Installed) -> None:

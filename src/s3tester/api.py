@@ -188,7 +188,8 @@ def execute(run: Run) -> int | None:
             if run.interrupt is not None:
                 run.interrupt.immediate = False
         config = endpoint.config
-        run.say(f"s3tester: run {run.run_id} against {shown_url(config.url)}")
+        if not logs.json_lines():  # with JSON logs, the "run started" record carries the run id
+            run.say(f"s3tester: run {run.run_id} against {shown_url(config.url)}")
         if run.interrupt is not None:
             url = shown_url(config.url)
             where = f"--vendor {o.vendor} --endpoint {url}" if o.vendor else f"--endpoint {url}"
@@ -204,7 +205,7 @@ def execute(run: Run) -> int | None:
         check_tls(config, o.timeout)
         engine.preflight(needed_credentials(run.plan))
         suite = run.plan.suite
-        log.info("run started", extra={"suite": suite.name, "suite_version": suite.version, "cases": len(run.plan.cases),
+        log.info("run started", extra={"run_id": run.run_id, "suite": suite.name, "suite_version": suite.version, "cases": len(run.plan.cases),
                                        "parallel": o.parallel, "vendor": config.vendor, "endpoint": config.url})
         result = run.result = engine.run(run.plan)
         result.clients = client_versions(run.plan.cases)  # the real clients' versions, if any

@@ -18,13 +18,12 @@ import click
 from s3tester import __version__
 from s3tester.defaults import DEFAULT_PARALLEL, DEFAULT_TIMEOUT
 from s3tester.errors import EXIT_CONFIG, EXIT_FAILED, EXIT_INTERNAL, EXIT_OK, S3TesterError
-from s3tester.options import SafePath, Seconds, option
+from s3tester.options import FAIL_ON, SafePath, Seconds, option, spell_envvars
 from s3tester.options import checked as _checked
 from s3tester.options import text_files as _text_files
 from s3tester.options import writable as _writable
 from s3tester.run.interrupt import HardStop
 
-ENV_PREFIX = "S3TESTER_"
 COMMAND: dict[str, Any] = {}
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -41,23 +40,6 @@ def _show_version(ctx: click.Context, _param: click.Parameter, value: bool) -> N
         ctx.exit(EXIT_OK)
 
 
-class FailOn(click.ParamType):
-    """`changed,new`: verdict kinds that fail the run beside regressions and worsened."""
-
-    name = "KINDS"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> tuple[str, ...]:
-        if isinstance(value, tuple):
-            return value
-        kinds = tuple(k.strip() for k in str(value).split(",") if k.strip())
-        allowed = ("changed", "new", "removed", "fix")
-        bad = [k for k in kinds if k not in allowed]
-        if bad:
-            self.fail(f"unknown kind {', '.join(bad)} (choose from {', '.join(allowed)})", param, ctx)
-        return kinds
-
-
-FAIL_ON = FailOn()
 
 
 class Group(click.Group):
@@ -366,22 +348,7 @@ def matrix(files: tuple[str, ...], markdown_out: str | None, html_out: str | Non
     click.echo("\n".join(mx.summary_lines(table)))
 
 
-def envvar_for(option: click.Option) -> str:
-    """`S3TESTER_` + the option's long name as written (click's auto names follow the Python
-    parameter name instead: S3TESTER_ENDPOINT_URL for --endpoint)."""
-    long = next((o for o in option.opts if o.startswith("--")), option.opts[0])
-    return ENV_PREFIX + long.lstrip("-").upper().replace("-", "_")
-
-
-def _spell_envvars(group: click.Group) -> None:
-    for command in [group, *group.commands.values()]:
-        for param in command.params:
-            if isinstance(param, click.Option) and not param.is_eager:
-                param.envvar = envvar_for(param)
-                param.show_envvar = True
-
-
-_spell_envvars(cli)
+spell_envvars(cli)
 
 
 def main() -> None:

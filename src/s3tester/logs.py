@@ -123,3 +123,8 @@ def masking(masker: Masker) -> Iterator[None]:
     finally:
         for found in filters:
             found.maskers.remove(masker)
+
+
+def json_lines() -> bool:
+    """Whether s3tester's log handler writes JSON lines (then stderr carries nothing else)."""
+    return any(isinstance(h.formatter, JsonFormatter) for h in logging.getLogger(LOGGER).handlers)

@@ -63,6 +63,18 @@ def _norm_key(key: str) -> str:
     return key.lower().replace("-", "").replace("_", "")
 
 
+#: A SigV4 Authorization header already masked (access key and signature gone): the scope and
+#: the signed headers are kept, because they say how a request was signed.
+_MASKED_SIGV4 = re.compile(r"^AWS4-HMAC-SHA256 Credential=\*\*\*/[\w/-]*,\s*SignedHeaders=[\w;-]*,\s*Signature=\*\*\*$")
+
+
+def _secret_value(key: Any, value: Any) -> Any:
+    """What a secret-named key's value is shown as: `***`, or an already masked SigV4 header."""
+    if isinstance(value, str) and _norm_key(str(key)) == "authorization" and _MASKED_SIGV4.match(value):
+        return value
+    return MASK
+
+
 def is_secret_key(key: Any) -> bool:
     """Whether a mapping key names a value that is a secret whatever it holds."""
     return isinstance(key, str) and key not in _NOT_SECRET_KEYS and _norm_key(key) in SECRET_KEYS
@@ -154,7 +166,7 @@ class Masker:
             return _cut(self.mask(value), limit)
         if isinstance(value, dict):
             return {
-                _cut(self.mask(str(k)), limit): MASK if is_secret_key(k) and v not in (None, "") else self.mask_tree(v, limit)
+                _cut(self.mask(str(k)), limit): _secret_value(k, v) if is_secret_key(k) and v not in (None, "") else self.mask_tree(v, limit)
                 for k, v in value.items()
             }
         if isinstance(value, list | tuple | set | frozenset):

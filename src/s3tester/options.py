@@ -126,3 +126,41 @@ def writable(ctx: click.Context, param: click.Parameter, value: str | None) -> s
     except ConfigError as exc:
         raise click.UsageError(exc.message, ctx) from None
     return value
+
+
+ENV_PREFIX = "S3TESTER_"
+
+
+class FailOn(click.ParamType):
+    """`changed,new`: verdict kinds that fail the run beside regressions and worsened."""
+
+    name = "KINDS"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> tuple[str, ...]:
+        if isinstance(value, tuple):
+            return value
+        kinds = tuple(k.strip() for k in str(value).split(",") if k.strip())
+        allowed = ("changed", "new", "removed", "fix")
+        bad = [k for k in kinds if k not in allowed]
+        if bad:
+            self.fail(f"unknown kind {', '.join(bad)} (choose from {', '.join(allowed)})", param, ctx)
+        return kinds
+
+
+FAIL_ON = FailOn()
+
+
+def envvar_for(option: click.Option) -> str:
+    """`S3TESTER_` + the option's long name as written (click's auto names follow the Python
+    parameter name instead: S3TESTER_ENDPOINT_URL for --endpoint)."""
+    long = next((o for o in option.opts if o.startswith("--")), option.opts[0])
+    return ENV_PREFIX + long.lstrip("-").upper().replace("-", "_")
+
+
+def spell_envvars(group: click.Group) -> None:
+    """Give every option of `group` and its commands the variable `envvar_for` names."""
+    for command in [group, *group.commands.values()]:
+        for param in command.params:
+            if isinstance(param, click.Option) and not param.is_eager:
+                param.envvar = envvar_for(param)
+                param.show_envvar = True
