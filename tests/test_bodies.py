@@ -45,3 +45,22 @@ def test_body_spec_variants(tmp_path) -> None:  # type: ignore[no-untyped-def]
         body_spec("file://missing.txt", tmp_path)
     with pytest.raises(ValueError, match="size: N, seed: S"):
         body_spec({"bytes": 3}, None)
+
+
+def test_a_head_of_a_big_object_is_not_a_too_large_answer(moto_endpoint, s3) -> None:  # type: ignore[no-untyped-def]
+    """HeadObject's Content-Length is the object's size, not a body s3tester would read."""
+    import uuid
+
+    from s3tester.run.bodies import cap_buffered
+    from s3tester.run.clients import Clients
+
+    bucket = f"s3t-test-{uuid.uuid4().hex[:12]}"
+    s3.create_bucket(Bucket=bucket)
+    try:
+        s3.put_object(Bucket=bucket, Key="big", Body=GeneratedBody(2048, 1))
+        client = Clients(moto_endpoint).get("main")
+        cap_buffered(client, limit=1024)
+        assert client.head_object(Bucket=bucket, Key="big")["ContentLength"] == 2048
+    finally:
+        s3.delete_object(Bucket=bucket, Key="big")
+        s3.delete_bucket(Bucket=bucket)

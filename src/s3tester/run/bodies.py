@@ -201,6 +201,8 @@ def cap_buffered(client: Any, limit: int = MAX_BUFFERED) -> None:
     model = client.meta.service_model
 
     def before_send(request: Any, event_name: str = "", **_: Any) -> Any:
+        if str(request.method).upper() == "HEAD":
+            return None  # no body, whatever Content-Length says (it is the object's size)
         operation = event_name.rsplit(".", 1)[-1]
         try:
             op_model = model.operation_model(operation)
