@@ -91,11 +91,15 @@ def test_matrix_command_reads_golden_and_results_files(tmp_path: Path) -> None:
 
 
 def test_committed_matrix_is_current() -> None:
-    """docs/compatibility.{md,html} are what `s3tester matrix golden/*/v1.1.json` makes now."""
+    """docs/compatibility.{md,html} are what `make matrix` (`s3tester matrix golden/*/v1.1.json
+    --suite suites/v1`) makes now."""
+    from s3tester.suite.loader import load_suite
+
     files = sorted((ROOT / "golden").glob("*/v1.1.json"))
     if not files:
         pytest.skip("no golden files yet")
-    m = matrix.build([golden_files.read_golden(f) for f in files])
+    about = {c.id: c.group.description for c in load_suite(ROOT / "suites" / "v1").cases}
+    m = matrix.build([golden_files.read_golden(f) for f in files], descriptions=about)
     assert (ROOT / "docs" / "compatibility.md").read_text(encoding="utf-8") == matrix.markdown(m)
     assert (ROOT / "docs" / "compatibility.html").read_text(encoding="utf-8") == matrix.html(m)
 
@@ -167,3 +171,19 @@ def test_labels_name_the_columns_and_the_page_has_a_legend() -> None:
     assert [c.label for c in m.columns] == ["minio 2025-01", "minio 2025-06"]
     page = mx.html(m)
     assert 'class="legend"' in page and "not implemented (501)" in page and 'title="failed: test[0] GetObject: why"' in page
+
+
+def test_suite_descriptions_show_on_hover(tmp_path: Path) -> None:
+    """`--suite` puts each case's description in its name cell's title, and atop its reasons."""
+    (tmp_path / "objects.yaml").write_text(
+        "config: {name: s3-conformance, version: '1.0'}\ngroups:\n"
+        "  - name: b\n    description: 'GET of a <missing> key is 404'\n"
+        "    test: [{op: ListBuckets}]\n")
+    golden_files.write_golden(tmp_path / "zeta.json", gold("zeta", {"objects/b": ("failed", "status: expected 404, got 200")}))
+    out = CliRunner().invoke(cli, ["matrix", str(tmp_path / "zeta.json"), "--suite", str(tmp_path / "objects.yaml"),
+                                   "--html", str(tmp_path / "m.html")])
+    assert out.exit_code == 0, out.output
+    page = (tmp_path / "m.html").read_text()
+    assert '<td class="name" title="GET of a &lt;missing&gt; key is 404">b</td>' in page
+    assert '<li class="about">GET of a &lt;missing&gt; key is 404</li>' in page
+    assert 'title=""' not in matrix.html(sample())

@@ -322,22 +322,27 @@ def compare(result_file: str, golden_path: str, strict: bool, update_golden: boo
 @option("--markdown", "markdown_out", metavar="OUT", type=SafePath(dir_okay=False), help="Write the Markdown matrix here. Example: --markdown docs/compatibility.md")
 @option("--html", "html_out", metavar="OUT", type=SafePath(dir_okay=False), help="Write the standalone HTML page here. Example: --html docs/compatibility.html")
 @option("--label", "labels", multiple=True, metavar="TEXT", help="Column label for each FILE, in order (repeatable). Example: --label 'minio 2025-01' --label 'minio 2025-06'")
-def matrix(files: tuple[str, ...], markdown_out: str | None, html_out: str | None, labels: tuple[str, ...]) -> None:
+@option("--suite", "suite_path", metavar="PATH", type=SafePath(exists=True), help="Suite whose case descriptions the HTML shows on hover. Example: --suite suites/v1")
+def matrix(files: tuple[str, ...], markdown_out: str | None, html_out: str | None, labels: tuple[str, ...],
+           suite_path: str | None) -> None:
     """Vendors side by side, per area and per case, from golden or results FILES.
 
     With neither --markdown nor --html, prints the Markdown.
 
     \b
     Examples:
-      s3tester matrix golden/*/v1*.json --markdown docs/compatibility.md --html docs/compatibility.html
+      s3tester matrix golden/*/v1.1.json --suite suites/v1 --markdown docs/compatibility.md --html docs/compatibility.html
       s3tester matrix results/moto.json results/seaweedfs.json
     """
     from s3tester.output import write_atomic
+    from s3tester.paths import resolve_suite
     from s3tester.results import matrix as mx
     from s3tester.results.clients_matrix import clients_markdown
     from s3tester.results.golden_files import load_any
+    from s3tester.suite.loader import load_suite
 
-    table = mx.build([load_any(f) for f in files], list(labels) or None)
+    about = {c.id: c.group.description for c in load_suite(resolve_suite(suite_path)).cases} if suite_path else None
+    table = mx.build([load_any(f) for f in files], list(labels) or None, about)
     if not markdown_out and not html_out:
         click.echo(mx.markdown(table) + clients_markdown(table), nl=False)
         return

@@ -42,6 +42,7 @@ class Column:
 class Matrix:
     columns: list[Column]
     case_ids: list[str] = field(default_factory=list)
+    descriptions: dict[str, str] = field(default_factory=dict)
 
     @property
     def areas(self) -> list[str]:
@@ -66,13 +67,17 @@ def area_of(cid: str) -> str:
     return cid.split("/", 1)[0]
 
 
-def build(goldens: list[Golden], labels: list[str] | None = None) -> Matrix:
+def build(goldens: list[Golden], labels: list[str] | None = None,
+          descriptions: dict[str, str] | None = None) -> Matrix:
     """Columns sorted by vendor; a vendor given twice gets its suite version in its label.
-    `labels` (`--label`, one per file, in the order given) name the columns instead."""
+    `labels` (`--label`, one per file, in the order given) name the columns instead.
+    `descriptions` (case id -> text, from `--suite`) become the HTML case tooltips."""
+    ids = sorted({cid for g in goldens for cid in g.cases})
+    described = {cid: text for cid, text in (descriptions or {}).items() if text}
     if labels:
         named = [Column(label, g) for label, g in zip(labels, goldens, strict=False)]
         named += [Column(g.vendor, g) for g in goldens[len(labels):]]
-        return Matrix(named, sorted({cid for g in goldens for cid in g.cases}))
+        return Matrix(named, ids, described)
     ordered = sorted(goldens, key=lambda g: (g.vendor, g.suite_version, g.vendor_version or ""))
     vendors = Counter(g.vendor for g in ordered)
     columns: list[Column] = []
@@ -83,8 +88,7 @@ def build(goldens: list[Golden], labels: list[str] | None = None) -> Matrix:
         if seen[label] > 1:
             label = f"{label} #{seen[label]}"
         columns.append(Column(label, g))
-    ids = sorted({cid for g in goldens for cid in g.cases})
-    return Matrix(columns, ids)
+    return Matrix(columns, ids, described)
 
 
 def _pass_rate(counts: Counter[str]) -> str:
@@ -308,8 +312,12 @@ def html(m: Matrix) -> str:
                     note = f' <span class="muted">note: {_e(case.note)}</span>' if case.note else ""
                     reasons.append(f"<li><b>{_e(col.label)}</b> {_e(status)}: <code>{_e(case.reason)}</code>{note}</li>")
             differs = "1" if m.differs(cid) else "0"
+            about = m.descriptions.get(cid, "")
+            title = f' title="{_e(about)}"' if about else ""
             parts.append(f'<tr class="case" data-id="{_e(cid.lower())}" data-area="{_e(area)}" data-differs="{differs}">'
-                         f'<td class="name">{_e(cid.split("/", 1)[1])}</td>{"".join(cells)}</tr>')
+                         f'<td class="name"{title}>{_e(cid.split("/", 1)[1])}</td>{"".join(cells)}</tr>')
+            if about and reasons:
+                reasons.insert(0, f'<li class="about">{_e(about)}</li>')
             if reasons:
                 parts.append(f'<tr class="detail" hidden><td colspan="{len(vendors) + 1}"><ul>{"".join(reasons)}</ul></td></tr>')
     parts += ["</tbody></table>", f"<script>{_JS}</script>", "</body></html>"]
