@@ -49,3 +49,27 @@ def test_case_lines_show_every_mismatch_and_the_rerun_command() -> None:
     assert "ETag: expected '1', got '2'" in text and "status: expected 404, got 200" in text
     assert "rerun: s3tester run suites/v1 --endpoint http://h -g objects/x --keep-buckets" in text
     assert "replay: curl" in text and "kept buckets: s3t-abc-0001 (remove with: s3tester clean --run-id abc)" in text
+
+
+def test_a_replay_signs_with_the_steps_own_credential_set() -> None:
+    """A step run `as: alt` replays with alt's keys: with main's it would get another answer."""
+    line = curl_line(EXCHANGE, credential="alt")
+    assert line is not None and '"$S3_ALT_ACCESS_KEY:$S3_ALT_SECRET_KEY"' in line
+    tokened = {**EXCHANGE, "request": {**EXCHANGE["request"],
+                                       "headers": {**EXCHANGE["request"]["headers"], "X-Amz-Security-Token": "***"}}}
+    assert '"x-amz-security-token: $S3_READ_ONLY_SESSION_TOKEN"' in (curl_line(tokened, credential="read-only") or "")
+
+
+def test_without_verbose_a_failure_still_shows_the_error_answer_and_the_replay() -> None:
+    failure = Failure(step="test[1]", operation="GetObject", credential="alt", exchange=EXCHANGE,
+                      mismatches=[MismatchRecord(check="status", kind="status=403", message="status: expected 200, got 403")])
+    case = CaseResult(id="acl/x", area="acl", status="failed", failures=[failure])
+    lines = case_lines(case, repro="s3tester run suites/v1")
+    assert lines[1:4] == ["    test[1] GetObject: status: expected 200, got 403",
+                          "      <- 403 AccessDenied: Access Denied (request id RID)",
+                          lines[3]]
+    assert lines[3].startswith("      replay: curl ") and "$S3_ALT_ACCESS_KEY" in lines[3]
+    ok = {**EXCHANGE, "response": {**EXCHANGE["response"], "status": 200, "body": {"size": 0}}}
+    quiet = case_lines(CaseResult(id="acl/x", area="acl", status="failed",
+                                  failures=[failure.model_copy(update={"exchange": ok})]))
+    assert not any(line.strip().startswith("<-") for line in quiet)

@@ -69,9 +69,17 @@ def exchange_lines(exchange: dict[str, Any] | None) -> list[str]:
     return lines
 
 
-def curl_line(exchange: dict[str, Any] | None, region: str = "us-east-1") -> str | None:
+def key_vars(credential: str | None) -> tuple[str, str, str]:
+    """The environment variables a replay reads a credential set's keys from: `main` is
+    S3_ACCESS_KEY/S3_SECRET_KEY, any other set NAME is S3_NAME_ACCESS_KEY/... (as `alt`)."""
+    infix = "" if credential in (None, "", "main") else f"{credential.upper().replace('-', '_')}_"
+    return f"S3_{infix}ACCESS_KEY", f"S3_{infix}SECRET_KEY", f"S3_{infix}SESSION_TOKEN"
+
+
+def curl_line(exchange: dict[str, Any] | None, region: str = "us-east-1", credential: str | None = None) -> str | None:
     """A curl command that replays the request, or None when curl cannot (a presigned URL
-    whose signature is masked, a streamed or cut body, an aws-chunked upload)."""
+    whose signature is masked, a streamed or cut body, an aws-chunked upload). The keys are
+    `$S3_...` references to the step's credential set, never the values."""
     if not exchange:
         return None
     request = exchange.get("request") or {}
@@ -85,12 +93,13 @@ def curl_line(exchange: dict[str, Any] | None, region: str = "us-east-1") -> str
         return None
     auth = lower.get("authorization", "")
     scope = _SCOPE.search(auth)
+    access, secret, token = key_vars(credential)
     parts = ["curl", "-sS", "-i", "-X", str(request.get("method") or "GET")]
     if auth:
         parts += ["--aws-sigv4", f"aws:amz:{scope.group(1) if scope else region}:s3",
-                  "--user", "$S3_ACCESS_KEY:$S3_SECRET_KEY"]
+                  "--user", f"${access}:${secret}"]
     if "x-amz-security-token" in lower:
-        parts += ["-H", "x-amz-security-token: $S3_SESSION_TOKEN"]
+        parts += ["-H", f"x-amz-security-token: ${token}"]
     for name, value in headers.items():
         if name.lower() not in SIGNING:
             parts += ["-H", f"{name}: {value}"]
@@ -115,9 +124,14 @@ def failure_lines(failure: Failure) -> list[str]:
     return [f"{head}: {m.message}" for m in failure.mismatches]
 
 
+def _refused(exchange: dict[str, Any] | None) -> bool:
+    """An error answer: its code, message and request id are worth a line even without -v."""
+    return int(((exchange or {}).get("response") or {}).get("status") or 0) >= 400
+
+
 def case_lines(case: CaseResult, verbose: int = 0, repro: str = "", region: str = "us-east-1", clean: str = "") -> list[str]:
-    """A not-passed case for the terminal: every mismatch of every failing step; with
-    `verbose`, each step's exchange and a curl line; the command that re-runs it."""
+    """A not-passed case for the terminal: every mismatch of every failing step, the error
+    answer (with `verbose`, the whole exchange), a curl line, and the command that re-runs it."""
     failures = case.failures or [Failure(step=case.step or "?", operation=case.operation, reason=case.reason or "",
                                          mismatches=case.mismatches, exchange=case.exchange)]
     lines = [f"{case.status.upper():<11} {case.id}"]
@@ -125,9 +139,11 @@ def case_lines(case: CaseResult, verbose: int = 0, repro: str = "", region: str 
         lines += [f"    {line}" for line in failure_lines(failure)]
         if verbose:
             lines += [f"      {line}" for line in exchange_lines(failure.exchange)]
-            curl = curl_line(failure.exchange, region)
-            if curl:
-                lines.append(f"      replay: {curl}")
+        elif _refused(failure.exchange):
+            lines.append(f"      {answer_line(failure.exchange)}")  # type: ignore[arg-type]
+        curl = curl_line(failure.exchange, region, failure.credential)
+        if curl:
+            lines.append(f"      replay: {curl}")
     if repro:
         lines.append(f"    rerun: {repro} -g {shlex.quote(case.id)} --keep-buckets")
     if case.buckets:

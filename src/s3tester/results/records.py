@@ -52,6 +52,7 @@ class Failure(Model):
     answer: str = "answer"  # answer | 5xx | none (timeout, connection error, not sent)
     error_code: str | None = None
     http_status: int | None = None
+    credential: str | None = None  # the credential set the step signed with (`as:`), for replays
     exchange: dict[str, Any] | None = None
 
     _lists = field_validator("mismatches", mode="before")(classmethod(lambda cls, v: _mismatch_list(v)))

@@ -175,7 +175,7 @@ class CaseRunner:
         exchange = self._exchange(None)
         return Failure(step=where, operation=step.label, cause=cause, reason=f"{where} {step.label}: {text}",
                        answer=response_kind(exchange) if cause not in ("timeout", "connection") else "none",
-                       exchange=exchange)
+                       credential=step.as_, exchange=exchange)
 
     def _mismatch(self, phase: str, where: str, step: Step, what: StepResult) -> Failure:
         exchange = self._exchange(what)
@@ -185,13 +185,13 @@ class CaseRunner:
         if what.unsupported:
             return Failure(step=where, operation=step.label, cause="unsupported", error_code=code, http_status=status,
                            reason=f"{where} {step.label}: not implemented ({code or '501'})",
-                           answer=response_kind(exchange), exchange=exchange)
+                           answer=response_kind(exchange), credential=step.as_, exchange=exchange)
         records = [MismatchRecord(**m.to_dict()) for m in what.mismatches]
         text = "; ".join(r.message for r in records)
         shown = _body_hint(exchange) if code and code.isdigit() else ""
         return Failure(step=where, operation=step.label, cause="mismatch", reason=f"{where} {step.label}: {text}{shown}",
                        mismatches=records, error_code=code, http_status=status, answer=response_kind(exchange),
-                       exchange=exchange)
+                       credential=step.as_, exchange=exchange)
 
     def cleanup(self, names: list[str]) -> list[str]:
         """Remove the buckets `names`; what could not be removed, with why."""
