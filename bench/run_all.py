@@ -1,6 +1,6 @@
 """Run every bench script and print their figures (what `make bench` does).
 
-    .venv/bin/python bench/run_all.py [--quick] [--only startup,overhead,scaling,bigobjects,manycases]
+    .venv/bin/python bench/run_all.py [--quick] [--only startup,overhead,scaling,bigobjects,manycases,fullrun,clients]
 
 Each script runs in its own process, one after the other (they must not compete for the
 CPU). SeaweedFS parts are skipped with a note when it is not installed
@@ -28,6 +28,7 @@ FULL = {
     "scaling": [],
     "bigobjects": [],
     "manycases": [],
+    "fullrun": [],
     "clients": [],
 }
 QUICK = {
@@ -36,6 +37,7 @@ QUICK = {
     "scaling": ["--levels", "1,8"],
     "bigobjects": ["--sizes", "64MiB,256MiB"],
     "manycases": ["--cases", "500", "--repeat", "1"],
+    "fullrun": ["--repeat", "1"],
     "clients": ["--group", "rclone/*"],
 }
 
