@@ -1,10 +1,13 @@
-"""Shared fixtures: the embedded moto server (the `moto` profile, launched) for the session."""
+"""Shared fixtures: the embedded moto server (the `moto` profile, launched) for the session,
+and a fresh bucket on it for one test."""
 
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -42,6 +45,17 @@ def s3(moto_endpoint: EndpointConfig):  # type: ignore[no-untyped-def]
         "s3", endpoint_url=moto_endpoint.url, region_name="us-east-1",
         aws_access_key_id=cred.access_key, aws_secret_access_key=cred.secret_key.get_secret_value(),
     )
+
+
+@pytest.fixture
+def bucket(s3: Any) -> Iterator[str]:
+    """A fresh empty bucket on the session's moto server, emptied and removed after the test."""
+    name = f"s3t-test-{uuid.uuid4().hex[:12]}"
+    s3.create_bucket(Bucket=name)
+    yield name
+    for obj in s3.list_objects_v2(Bucket=name).get("Contents", []):
+        s3.delete_object(Bucket=name, Key=obj["Key"])
+    s3.delete_bucket(Bucket=name)
 
 
 def run_suite(suite: object, endpoint: EndpointConfig | Endpoint, **options: object):  # type: ignore[no-untyped-def]

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import http.server
 import io
-import threading
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from loopback import QuietHandler, serve
 
 from s3tester.run.clients import Clients
 from s3tester.suite.models import Credential, EndpointConfig
@@ -21,7 +20,7 @@ def seen() -> Iterator[tuple[str, list[dict[str, str]]]]:
     """A loopback server answering 200 to anything, recording each request's headers."""
     requests: list[dict[str, str]] = []
 
-    class Handler(http.server.BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def _answer(self) -> None:
             self.rfile.read(int(self.headers.get("Content-Length") or 0))
             requests.append({k.lower(): v for k, v in self.headers.items()} | {"method": self.command})
@@ -31,14 +30,8 @@ def seen() -> Iterator[tuple[str, list[dict[str, str]]]]:
 
         do_GET = do_PUT = do_HEAD = _answer
 
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}", requests
-    server.shutdown()
-    server.server_close()
+    with serve(Handler) as url:
+        yield url, requests
 
 
 def test_one_client_per_credential_set_and_timeout() -> None:

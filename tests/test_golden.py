@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from builders import failed, passed, run_result
 from click.testing import CliRunner
 from conftest import require_vendor
 from pydantic import ValidationError
@@ -17,7 +18,6 @@ from pydantic import ValidationError
 from s3tester.cli import cli
 from s3tester.results import golden
 from s3tester.results.golden import Golden, GoldenCase
-from s3tester.results.records import CaseResult, RunResult, summarize
 from s3tester.servers.catalog import launchable_vendors as launchable
 from s3tester.suite.models import EndpointConfig
 
@@ -28,25 +28,6 @@ LAUNCHABLE = launchable()
 
 def invoke(*args: str):  # type: ignore[no-untyped-def]
     return CliRunner().invoke(cli, list(args), catch_exceptions=False)
-
-
-def run_result(cases: list[CaseResult], run_id: str = "abcd1234", **kw: object) -> RunResult:
-    base: dict[str, object] = dict(
-        tool_version="0.1.0", suite="s3-conformance", suite_version="1.0", vendor="acme",
-        vendor_version="2.1", endpoint="http://127.0.0.1:9000", run_id=run_id,
-        started="2026-01-01T00:00:00Z", duration=1.0,
-    )
-    base.update(kw)
-    return RunResult(summary=summarize(cases), cases=cases, **base)  # type: ignore[arg-type]
-
-
-def failed(cid: str, *mismatches: str, step: str = "test[0]", op: str = "GetObject") -> CaseResult:
-    return CaseResult(id=cid, area=cid.split("/")[0], status="failed", step=step, operation=op,
-                      mismatches=list(mismatches), reason=f"{step} {op}: {mismatches[0]}", duration=0.3)
-
-
-def passed(cid: str) -> CaseResult:
-    return CaseResult(id=cid, area=cid.split("/")[0], status="passed", duration=0.1)
 
 
 # -- the model -------------------------------------------------------------------------

@@ -2,19 +2,10 @@
 
 from __future__ import annotations
 
-from s3tester.results import golden, golden_diff
-from s3tester.results.golden import Golden, GoldenCase
+from builders import gcase, gfile
 
-
-def gcase(status: str, *checks: str, note: str | None = None, flaky: bool = False) -> GoldenCase:
-    step, op = ("test[0]", "GetObject") if status != "passed" else (None, None)
-    return GoldenCase(status=status, step=step, operation=op, checks=list(checks), note=note, flaky=flaky)  # type: ignore[arg-type]
-
-
-def gfile(cases: dict[str, GoldenCase], **kw: str) -> Golden:
-    data = {"suite": "s3-conformance", "suite_version": "1.0", "vendor": "acme", "vendor_version": "2.1"}
-    data.update(kw)
-    return Golden(summary=golden.golden_summary(cases), cases=cases, **data)  # type: ignore[arg-type]
+from s3tester.results import golden_diff
+from s3tester.results.golden import GoldenCase
 
 
 # -- compare ---------------------------------------------------------------------------

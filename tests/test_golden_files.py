@@ -6,32 +6,12 @@ import json
 from pathlib import Path
 
 import pytest
+from builders import gcase, gfile, run_result
 
 from s3tester.errors import ConfigError
-from s3tester.results import golden, golden_files
+from s3tester.results import golden_files
 from s3tester.results.golden import Golden, GoldenCase
-from s3tester.results.records import CaseResult, RunResult, summarize
-
-
-def gcase(status: str, *checks: str, note: str | None = None, skip: str | None = None) -> GoldenCase:
-    step, op = ("test[0]", "GetObject") if status != "passed" else (None, None)
-    return GoldenCase(status=status, step=step, operation=op, checks=list(checks), note=note, skip=skip)  # type: ignore[arg-type]
-
-
-def gfile(cases: dict[str, GoldenCase], **kw: str) -> Golden:
-    data = {"suite": "s3-conformance", "suite_version": "1.0", "vendor": "acme", "vendor_version": "2.1"}
-    data.update(kw)
-    return Golden(summary=golden.golden_summary(cases), cases=cases, **data)  # type: ignore[arg-type]
-
-
-def run_result(cases: list[CaseResult], **kw: object) -> RunResult:
-    base: dict[str, object] = dict(
-        tool_version="0.1.0", suite="s3-conformance", suite_version="1.0", vendor="acme",
-        vendor_version="2.1", endpoint="http://127.0.0.1:9000", run_id="abcd1234",
-        started="2026-01-01T00:00:00Z", duration=1.0,
-    )
-    base.update(kw)
-    return RunResult(summary=summarize(cases), cases=cases, **base)  # type: ignore[arg-type]
+from s3tester.results.records import CaseResult
 
 
 def test_check_update_writes_atomically_and_reports(tmp_path: Path) -> None:
@@ -119,7 +99,6 @@ def test_golden_skips_are_read_from_the_vendors_file(tmp_path: Path) -> None:
 # -- which golden file, and when it does not apply (issue 11) ------------------------------
 def _g(vendor: str = "acme", suite: str = "s3-conformance", version: str = "1.0", **cases: str) -> Golden:
     from s3tester.results import golden as golden_mod
-    from s3tester.results.golden import GoldenCase
 
     found = {cid: GoldenCase(status=st) for cid, st in cases.items()}  # type: ignore[arg-type]
     return Golden(suite=suite, suite_version=version, vendor=vendor, summary=golden_mod.golden_summary(found), cases=found)

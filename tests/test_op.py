@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import http.server
 import socket
 import threading
 import uuid
@@ -11,6 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from loopback import QuietHandler, serve
 
 from s3tester.deadline import NoAnswer
 from s3tester.run.clients import Clients
@@ -29,16 +29,6 @@ def op(name: str, **params: Any) -> Step:
 def sender(config: EndpointConfig, timeout: float = 10) -> tuple[OperationSender, Record]:
     recorded: Record = []
     return OperationSender(Clients(config, timeout), lambda o, secs, err: recorded.append((o, err))), recorded
-
-
-@pytest.fixture
-def bucket(s3: Any) -> Iterator[str]:
-    name = f"s3t-test-{uuid.uuid4().hex[:12]}"
-    s3.create_bucket(Bucket=name)
-    yield name
-    for obj in s3.list_objects_v2(Bucket=name).get("Contents", []):
-        s3.delete_object(Bucket=name, Key=obj["Key"])
-    s3.delete_bucket(Bucket=name)
 
 
 SCOPE = Scope({"key": "k.txt"}, lambda hint: "unused", lambda ref: "")
@@ -83,7 +73,7 @@ def slow_down_once() -> Iterator[tuple[str, list[bytes]]]:
     """A loopback server answering the first PUT 503 SlowDown and later ones 200; records the bodies."""
     bodies: list[bytes] = []
 
-    class Handler(http.server.BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_PUT(self) -> None:
             bodies.append(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
             first = len(bodies) == 1
@@ -93,14 +83,8 @@ def slow_down_once() -> Iterator[tuple[str, list[bytes]]]:
             self.end_headers()
             self.wfile.write(body)
 
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}", bodies
-    server.shutdown()
-    server.server_close()
+    with serve(Handler) as url:
+        yield url, bodies
 
 
 def test_throttling_is_retried_once(slow_down_once: Any) -> None:

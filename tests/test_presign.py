@@ -2,28 +2,15 @@
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-import pytest
 import urllib3
 
 from s3tester.run.clients import Clients
 from s3tester.run.presign import presign
 from s3tester.suite.models import EndpointConfig, Step
 from s3tester.suite.variables import Scope
-
-
-@pytest.fixture
-def bucket(s3: Any) -> Iterator[str]:
-    name = f"s3t-test-{uuid.uuid4().hex[:12]}"
-    s3.create_bucket(Bucket=name)
-    yield name
-    for obj in s3.list_objects_v2(Bucket=name).get("Contents", []):
-        s3.delete_object(Bucket=name, Key=obj["Key"])
-    s3.delete_bucket(Bucket=name)
 
 
 def scope(bucket: str) -> Scope:
