@@ -177,3 +177,15 @@ def test_a_secret_cut_by_someone_else_is_still_masked() -> None:
     cut = f"first bytes: b'garbage {TOKEN300[:30]}'"
     assert masker.mask(cut) == f"first bytes: b'garbage {MASK}'"
     assert masker.mask(TOKEN300[:7]) == TOKEN300[:7]  # too short a piece to tell
+
+
+def test_the_shipped_profiles_secrets_mask_nothing_but_themselves() -> None:
+    """A profile's example secret must not share its first characters with words s3tester
+    prints (the prefix rule would turn the `s3tester/0.1.0` User-Agent into `***`)."""
+    from s3tester.servers.catalog import list_profiles
+
+    line = "User-Agent: Botocore/1.44.8 s3tester/0.1.0; rerun: s3tester run suites/v1 -g objects/alt-main"
+    for profile in list_profiles():
+        secrets = [c.secret_key.get_secret_value() for c in profile.credentials.values()]
+        masker = Masker([s for s in secrets if "${" not in s])
+        assert masker.mask(line) == line, profile.name

@@ -23,7 +23,7 @@ def test_endpoint_env_resolution_with_defaults() -> None:
     assert endpoint.region == "us-east-1"
     assert endpoint.vendor == "minio"
     assert endpoint.credentials["main"].access_key == "s3tester-main"
-    assert endpoint.credentials["main"].secret_key.get_secret_value() == "s3tester-main-secret"
+    assert endpoint.credentials["main"].secret_key.get_secret_value() == "main-secret-s3t"
     assert endpoint.credentials["alt"].access_key == "alt-key"
 
     env = {"S3_ENDPOINT": "https://s3.example.test/", "S3_REGION": "eu-west-3"}

@@ -27,11 +27,11 @@ def messages(info: pytest.ExceptionInfo[ValidationError]) -> list[str]:
 def test_secrets_never_in_repr_or_str() -> None:
     profile = load_profile("seaweedfs")
     text = repr(profile) + str(profile) + profile.model_dump_json()
-    assert "s3tester-main-secret" not in text
+    assert "main-secret-s3t" not in text
     endpoint = profile_endpoint(profile, "http://127.0.0.1:1")
     text = repr(endpoint) + str(endpoint) + endpoint.model_dump_json()
-    assert "s3tester-main-secret" not in text and "s3tester-alt-secret" not in text
-    assert endpoint.credentials["alt"].secret_key.get_secret_value() == "s3tester-alt-secret"
+    assert "main-secret-s3t" not in text and "alt-secret-s3t" not in text
+    assert endpoint.credentials["alt"].secret_key.get_secret_value() == "alt-secret-s3t"
 
 
 def test_model_checks_credential_names_and_ports() -> None:

@@ -125,7 +125,7 @@ def test_setup_http_error_status_fails_the_launch(tmp_path: Path) -> None:
 
 MOTO: dict[str, Any] = {
     "name": "moto-setup",
-    "credentials": {"main": {"access_key": "s3tester-main", "secret_key": "s3tester-main-secret"}},
+    "credentials": {"main": {"access_key": "s3tester-main", "secret_key": "main-secret-s3t"}},
     "launch": {"command": ["moto_server", "-H", "{host}", "-p", "{port}"], "ready_timeout": 30},
 }
 POLICY = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}
@@ -154,4 +154,4 @@ def test_setup_iam_failure_names_the_step(tmp_path: Path) -> None:
         pass
     first_line = str(info.value).splitlines()[0]
     assert first_line.startswith("vendor 'moto-setup': launch.setup[1] failed: An error occurred (EntityAlreadyExists)")
-    assert "s3tester-main-secret" not in str(info.value)
+    assert "main-secret-s3t" not in str(info.value)
