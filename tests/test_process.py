@@ -87,6 +87,26 @@ def test_server_env_drops_the_users_aws_credentials(monkeypatch: pytest.MonkeyPa
     assert server_env({"AWS_ACCESS_KEY_ID": "for-the-server"})["AWS_ACCESS_KEY_ID"] == "for-the-server"
 
 
+
+def test_launch_command_expands_resolves_and_sets_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("S3TESTER_TOOLS_DIR", str(tmp_path / "tools"))
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "my-secret")
+    srv = program(tmp_path / "tools" / "vend" / "bin" / "srv")
+    spec = LaunchSpec(command=["srv", "-p", "{port}"], env={"SECRET": "{cred.main.secret_key}"})
+
+    def expand(text: str, secrets: bool) -> str:
+        return text.replace("{port}", "9000").replace("{cred.main.secret_key}", "s3cr3t" if secrets else "?")
+
+    found = process.launch_command(spec.command, spec, "vend", tmp_path, expand)
+    assert found is not None
+    argv, keywords = found
+    assert argv == [str(srv), "-p", "9000"]
+    assert keywords["cwd"] == tmp_path and keywords["stdin"] == subprocess.DEVNULL
+    assert keywords["env"]["SECRET"] == "s3cr3t" and "AWS_SECRET_ACCESS_KEY" not in keywords["env"]
+    assert process.launch_command(["s3tester-no-such-tool"], spec, "vend", tmp_path, expand) is None
+
 @pytest.mark.skipif(sys.platform != "linux" or not shutil.which("setpriv"), reason="needs Linux and setpriv")
 def test_parent_death_signal_wraps_with_setpriv_on_any_thread(monkeypatch: pytest.MonkeyPatch) -> None:
     """Any thread: `spawn` forks from a thread that lives as long as the process."""

@@ -34,7 +34,7 @@ from s3tester.servers.process import (
     SigtermRaises,
     find_executable,
     free_ports,
-    server_env,
+    launch_command,
     signal_group,
     spawn,
 )
@@ -204,36 +204,22 @@ class LocalServer:
         if not self._prepared:  # once: its effects live in the data dir across restarts
             run_prepare(self)
             self._prepared = True
-        argv = [self.expand(arg, secrets=False) for arg in self.spec.command]
-        exe = find_executable(argv[0], self.spec, self.profile.name)
-        assert exe is not None  # check_installed ran
-        argv[0] = exe
-        env = server_env({k: self.expand(v, secrets=True) for k, v in self.spec.env.items()})
+        found = launch_command(self.spec.command, self.spec, self.profile.name, self.workdir, self.expand)
+        assert found is not None  # check_installed ran
+        argv, keywords = found
         with self.log_path.open("ab") as log:
             log.write(f"s3tester: starting {' '.join(argv)}\n".encode())
             log.flush()
-            self.proc = spawn(
-                argv,
-                cwd=self.workdir,
-                env=env,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+            self.proc = spawn(argv, **keywords, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         (self.workdir / PID_NAME).write_text(f"{self.proc.pid}\n")
         if self.spec.version_command and self._version_proc is None:
-            vargv = [self.expand(a, secrets=False) for a in self.spec.version_command]
-            vexe = find_executable(vargv[0], self.spec, self.profile.name)
-            if vexe is not None:
-                vargv[0] = vexe
+            version = launch_command(self.spec.version_command, self.spec, self.profile.name, self.workdir, self.expand)
+            if version is not None:
+                vargv, _ = version  # the version command keeps s3tester's own environment
                 with contextlib.suppress(OSError):
                     self._version_proc = subprocess.Popen(
-                        vargv,
-                        cwd=self.workdir,
-                        stdin=subprocess.DEVNULL,
-                        stdout=subprocess.PIPE,
-                        stderr=subprocess.STDOUT,
+                        vargv, cwd=self.workdir, stdin=subprocess.DEVNULL,
+                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                     )
 
     def _wait_ready(self) -> None:

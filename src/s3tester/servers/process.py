@@ -1,5 +1,6 @@
-"""Processes of launched servers: free loopback ports, finding the program, process
-groups, and making sure no server outlives s3tester (parent-death signal, SIGTERM)."""
+"""Processes of launched servers: free loopback ports, finding the program and its
+environment, process groups, and making sure no server outlives s3tester (parent-death
+signal, SIGTERM)."""
 
 from __future__ import annotations
 
@@ -11,9 +12,10 @@ import socket
 import subprocess
 import sys
 import threading
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from s3tester.servers.catalog import tools_dir
 from s3tester.servers.profiles import LaunchSpec
@@ -153,3 +155,26 @@ def server_env(extra: dict[str, str]) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in PRIVATE_ENV}
     env.update(extra)
     return env
+
+
+class StartKeywords(TypedDict):
+    """The `subprocess` keywords of every program a launch starts."""
+
+    cwd: Path
+    env: dict[str, str]
+    stdin: int
+
+
+def launch_command(
+    command: Sequence[str], spec: LaunchSpec, vendor: str, workdir: Path, expand: Callable[[str, bool], str]
+) -> tuple[list[str], StartKeywords] | None:
+    """A profile's command (`launch.command`, a `prepare` step's, `version_command`) ready
+    to start: its arguments expanded without secrets (a command line shows in `ps`), its
+    program resolved by `find_executable`, and the keywords: the work dir, the profile's
+    `env` (secrets allowed) over `server_env`, no stdin. None when the program is missing."""
+    argv = [expand(arg, False) for arg in command]
+    exe = find_executable(argv[0], spec, vendor)
+    if exe is None:
+        return None
+    env = server_env({k: expand(v, True) for k, v in spec.env.items()})
+    return [exe, *argv[1:]], StartKeywords(cwd=workdir, env=env, stdin=subprocess.DEVNULL)

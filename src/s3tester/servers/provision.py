@@ -15,7 +15,7 @@ import urllib3
 from pydantic import SecretStr
 
 from s3tester.errors import EndpointError
-from s3tester.servers.process import find_executable, server_env
+from s3tester.servers.process import launch_command
 from s3tester.suite.models import Credential
 
 if TYPE_CHECKING:
@@ -30,25 +30,15 @@ def run_prepare(server: LocalServer) -> None:
     """Run `launch.prepare` commands; a step with `credential` adds that set from the
     JSON it prints. Output goes to the log (secrets masked)."""
     for index, step in enumerate(server.spec.prepare):
-        argv = [server.expand(arg, secrets=False) for arg in step.command]
-        exe = find_executable(argv[0], server.spec, server.profile.name)
-        if exe is None:
+        found = launch_command(step.command, server.spec, server.profile.name, server.workdir, server.expand)
+        if found is None:
             raise VendorNotInstalled(
                 f"vendor '{server.profile.name}': launch.prepare[{index}] program "
-                f"'{argv[0]}' missing; install it with: {server.spec.install}"
+                f"'{server.expand(step.command[0], secrets=False)}' missing; install it with: {server.spec.install}"
             )
-        argv[0] = exe
-        env = server_env({k: server.expand(v, secrets=True) for k, v in server.spec.env.items()})
+        argv, keywords = found
         try:
-            done = subprocess.run(
-                argv,
-                cwd=server.workdir,
-                env=env,
-                stdin=subprocess.DEVNULL,
-                capture_output=True,
-                timeout=step.timeout,
-                check=False,
-            )
+            done = subprocess.run(argv, **keywords, capture_output=True, timeout=step.timeout, check=False)
             failure = None if done.returncode == 0 else f"exit code {done.returncode}"
         except subprocess.TimeoutExpired as exc:
             done = subprocess.CompletedProcess(argv, -1, exc.stdout or b"", exc.stderr or b"")
