@@ -78,3 +78,49 @@ def test_clients_are_tried_lazily(s3: Any) -> None:
     later = Refuses()
     assert remove_bucket(iter([s3, later]), name) is None
     assert later.calls == 0, "the second set is not used when the first one can remove it"
+
+
+class Recording:
+    """Wraps a client: the operations it was asked for, in order; `hide_versions` makes
+    ListObjectVersions fail, as on a server without versioning."""
+
+    def __init__(self, client: Any, hide_versions: bool = False, no_versions: bool = False) -> None:
+        self.client, self.hide_versions, self.no_versions = client, hide_versions, no_versions
+        self.calls: list[str] = []
+
+    def get_paginator(self, name: str) -> Any:
+        self.calls.append(name)
+        if name == "list_object_versions" and self.hide_versions:
+            raise ClientError({"Error": {"Code": "NotImplemented", "Message": "no"}}, "ListObjectVersions")
+        if name == "list_object_versions" and self.no_versions:
+            return type("Empty", (), {"paginate": lambda _self, **_kw: iter([{}])})()
+        return self.client.get_paginator(name)
+
+    def __getattr__(self, name: str) -> Any:
+        self.calls.append(name)
+        return getattr(self.client, name)
+
+
+def test_a_whole_version_listing_spares_the_current_key_listing(s3: Any) -> None:
+    name = fresh(s3)
+    s3.put_object(Bucket=name, Key="k", Body=b"x")
+    client = Recording(s3)
+    assert remove_bucket([client], name) is None and not exists(s3, name)
+    assert client.calls == ["delete_bucket", "list_multipart_uploads", "list_object_versions", "delete_objects",
+                            "delete_bucket"]
+
+
+def test_without_versions_the_current_keys_are_listed_and_deleted(s3: Any) -> None:
+    name = fresh(s3)
+    s3.put_object(Bucket=name, Key="a b+c", Body=b"x")
+    client = Recording(s3, hide_versions=True)
+    assert remove_bucket([client], name) is None and not exists(s3, name)
+    assert "list_objects_v2" in client.calls
+
+
+def test_a_version_listing_that_misses_keys_falls_back_on_bucket_not_empty(s3: Any) -> None:
+    name = fresh(s3)
+    s3.put_object(Bucket=name, Key="k", Body=b"x")
+    client = Recording(s3, no_versions=True)  # lists no versions at all, yet the key is there
+    assert remove_bucket([client], name) is None and not exists(s3, name)
+    assert client.calls[-4:] == ["delete_bucket", "list_objects_v2", "delete_objects", "delete_bucket"]

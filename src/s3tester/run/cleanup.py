@@ -48,6 +48,14 @@ def _delete_keys(client: Any, name: str, keys: list[dict[str, str]]) -> None:
 
 
 def empty_bucket(client: Any, name: str) -> None:
+    """Abort uploads, delete every version and delete marker; list current keys too only
+    when the version listing did not cover them (a server without versions, say)."""
+    _abort_uploads(client, name)
+    if not _delete_versions(client, name):
+        delete_current(client, name)
+
+
+def _abort_uploads(client: Any, name: str) -> None:
     from botocore.exceptions import ClientError
 
     try:
@@ -57,16 +65,29 @@ def empty_bucket(client: Any, name: str) -> None:
                     client.abort_multipart_upload(Bucket=name, Key=upload["Key"], UploadId=upload["UploadId"])
     except ClientError:
         pass
+
+
+def _delete_versions(client: Any, name: str) -> bool:
+    """Delete what ListObjectVersions lists; True when that listing was whole (every entry
+    with a version id), so a ListObjectsV2 pass would find nothing more."""
+    from botocore.exceptions import ClientError
+
+    whole = True
     try:
         for page in client.get_paginator("list_object_versions").paginate(Bucket=name):
-            keys = [
-                {"Key": v["Key"], "VersionId": v["VersionId"]}
-                for v in page.get("Versions", []) + page.get("DeleteMarkers", [])
-                if v.get("VersionId")
-            ]
+            entries = page.get("Versions", []) + page.get("DeleteMarkers", [])
+            keys = [{"Key": v["Key"], "VersionId": v["VersionId"]} for v in entries if v.get("VersionId")]
+            whole = whole and len(keys) == len(entries)
             _delete_keys(client, name, keys)
     except ClientError:
-        pass
+        return False
+    return whole
+
+
+def delete_current(client: Any, name: str) -> None:
+    """Delete every key ListObjectsV2 lists (unversioned deletes)."""
+    from botocore.exceptions import ClientError
+
     try:
         for page in client.get_paginator("list_objects_v2").paginate(Bucket=name):
             _delete_keys(client, name, [{"Key": o["Key"]} for o in page.get("Contents", [])])
@@ -91,7 +112,13 @@ def remove_bucket(clients: Iterable[Any], name: str) -> str | None:
                     reason = f"{name}: AccessDenied"
                     continue
             empty_bucket(client, name)
-            client.delete_bucket(Bucket=name)
+            try:
+                client.delete_bucket(Bucket=name)
+            except ClientError as exc:  # the version listing missed something: list current keys too
+                if _code(exc) != "BucketNotEmpty":
+                    raise
+                delete_current(client, name)
+                client.delete_bucket(Bucket=name)
             return None
         except ClientError as exc:
             if _code(exc) in GONE:
