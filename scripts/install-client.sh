@@ -14,20 +14,13 @@
 # python3).
 set -euo pipefail
 
+# shellcheck source=scripts/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 clients="${S3TESTER_CLIENTS_DIR:-$repo/.tools/clients}"
 python="${PYTHON:-python3}"
 all=(awscli awscli2 boto3 js-sdk rclone s3cmd s5cmd s3fs pyarrow duckdb obstore minio restic)
-
-retry() {
-  local n
-  for n in 1 2 3; do
-    "$@" && return 0
-    echo "install-client: attempt $n of 3 failed: $*" >&2
-    sleep $((n * 2))
-  done
-  return 1
-}
 
 # client -> pinned pip requirements (the first one's version is the client's version)
 pip_client() {
@@ -59,10 +52,8 @@ install_pip() {
   reqs="$(pip_client "$name")"
   echo "install-client: $name: pip install $reqs into $venv"
   rm -rf "$venv"
-  "$python" -m venv "$venv"
   # shellcheck disable=SC2086
-  retry "$venv/bin/python" -m pip install --quiet --disable-pip-version-check $reqs \
-    2> >(grep -v "^WARNING: Location" >&2) || return 1
+  venv_install "$python" "$venv" $reqs || return 1
   "$venv/bin/python" -c "import importlib.metadata as m; print(m.version('$(pip_dist "$name")'))" \
     > "$venv/VERSION"
 }

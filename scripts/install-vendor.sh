@@ -12,6 +12,9 @@
 # .venv python, else python3).
 set -euo pipefail
 
+# shellcheck source=scripts/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 tools="${S3TESTER_TOOLS_DIR:-$repo/.tools}"
 python="${PYTHON:-}"
@@ -19,17 +22,6 @@ if [[ -z "$python" ]]; then
   if [[ -x "$repo/.venv/bin/python" ]]; then python="$repo/.venv/bin/python"; else python="python3"; fi
 fi
 all=(moto moto-iam seaweedfs s3rver ministack nanio localbucket ceph-dbstore)
-
-# Run a download step up to three times: a registry hiccup should not fail CI.
-retry() {
-  local n
-  for n in 1 2 3; do
-    "$@" && return 0
-    echo "install-vendor: attempt $n of 3 failed: $*" >&2
-    sleep $((n * 2))
-  done
-  return 1
-}
 
 # vendor -> "pip package spec|entry point checked for idempotence"
 pip_vendor() {
@@ -49,9 +41,7 @@ install_pip() {
     return 0
   fi
   echo "install-vendor: $name: pip install '$spec' into $venv"
-  "$python" -m venv "$venv"
-  retry "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "$spec" \
-    2> >(grep -v "^WARNING: Location" >&2)
+  venv_install "$python" "$venv" "$spec"
   [[ -x "$venv/bin/$entry" ]] || { echo "install-vendor: $name: $entry missing after install" >&2; return 1; }
 }
 
