@@ -73,3 +73,11 @@ def test_without_verbose_a_failure_still_shows_the_error_answer_and_the_replay()
     quiet = case_lines(CaseResult(id="acl/x", area="acl", status="failed",
                                   failures=[failure.model_copy(update={"exchange": ok})]))
     assert not any(line.strip().startswith("<-") for line in quiet)
+
+
+def test_no_replay_for_a_masked_form_or_a_long_body() -> None:
+    form = {**EXCHANGE, "request": {**EXCHANGE["request"], "headers": {"Content-Type": "multipart/form-data"},
+                                    "body": {"size": 40, "text": 'name="policy"\r\n\r\n***\r\n'}}}
+    assert curl_line(form) is None, "the policy and signature are masked: a replay could only be refused"
+    long = {**EXCHANGE, "request": {**EXCHANGE["request"], "body": {"size": 2000, "text": "x" * 2000}}}
+    assert curl_line(long) is None

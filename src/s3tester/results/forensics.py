@@ -10,7 +10,10 @@ import re
 import shlex
 from typing import Any
 
+from s3tester.masking import MASK
 from s3tester.results.records import CaseResult, Failure
+
+REPLAY_BODY = 1024  # longer request bodies are left to -v and the results JSON
 
 KEY_HEADERS = ("content-type", "content-length", "content-md5", "range", "x-amz-copy-source", "x-amz-checksum-",
                "if-", "x-amz-server-side-encryption", "x-amz-acl", "x-amz-tagging", "x-amz-meta-",
@@ -78,7 +81,7 @@ def key_vars(credential: str | None) -> tuple[str, str, str]:
 
 def curl_line(exchange: dict[str, Any] | None, region: str = "us-east-1", credential: str | None = None) -> str | None:
     """A curl command that replays the request, or None when curl cannot (a presigned URL
-    whose signature is masked, a streamed or cut body, an aws-chunked upload). The keys are
+    whose signature is masked, a streamed, cut, masked or long body, an aws-chunked upload). The keys are
     `$S3_...` references to the step's credential set, never the values."""
     if not exchange:
         return None
@@ -91,6 +94,8 @@ def curl_line(exchange: dict[str, Any] | None, region: str = "us-east-1", creden
         return None
     if body.get("size") and (body.get("truncated") or "text" not in body):
         return None
+    if MASK in str(body.get("text") or "") or len(str(body.get("text") or "")) > REPLAY_BODY:
+        return None  # a form whose policy and signature are masked cannot be replayed; a long body reads better in -v
     auth = lower.get("authorization", "")
     scope = _SCOPE.search(auth)
     access, secret, token = key_vars(credential)
