@@ -125,7 +125,7 @@ def test_profiles_hold_no_real_looking_secrets() -> None:
     for profile in list_profiles():
         for name, cred in profile.credentials.items():
             secret = cred.secret_key.get_secret_value()
-            assert secret.startswith("${env:") or secret in {"S3RVER", f"s3tester-{name}-secret"}, (
+            assert secret.startswith("${env:") or secret in {"S3RVER", f"{name}-secret-s3t"}, (
                 profile.name,
                 name,
             )

@@ -176,6 +176,8 @@ def _env_value(param: click.Option, tmp: Path) -> tuple[str, object]:
         return "changed,new", ("changed", "new")
     if isinstance(kind, click.Path):
         target = str(tmp / f"{param.name}.out")
+        if kind.exists:
+            Path(target).touch()
         return target, target
     if param.multiple:
         return "a b", ("a", "b")
