@@ -3,15 +3,16 @@ real scenario for each installed client."""
 
 from __future__ import annotations
 
+import time
 import uuid
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from s3tester.run import clienttools
+from s3tester.run import clientstep, clienttools
 from s3tester.run.clients import Clients
-from s3tester.run.clientstep import ClientRunner, list_files, run_process
+from s3tester.run.clientstep import ClientRunner, list_files, process_timeout, run_process
 from s3tester.run.steps import StepRunner
 from s3tester.suite.models import EndpointConfig, Step
 from s3tester.suite.variables import Scope
@@ -67,6 +68,27 @@ def test_a_timeout_kills_the_process_group(tmp_path: Path) -> None:
     code, out, _, timed_out = run_process(["/bin/bash", "-c", "echo start; sleep 30 & wait"], tmp_path, {"PATH": "/usr/bin:/bin"}, 0.5)
     assert timed_out and code is None and out == "start\n"
     assert list_files(tmp_path) == {}
+
+
+def test_a_hanging_client_is_its_own_timeout_even_after_a_slow_setup(
+    moto_endpoint: EndpointConfig, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the step's deadline runs from the step's start: setup time (files, config; slow on a
+    # loaded machine) comes off the process's time, so the client's timeout always comes first
+    runner = runner_for(moto_endpoint, fake_clients(tmp_path / "clients"))
+    real = clientstep.clienttools.environment
+
+    def slow_environment(*args: Any) -> dict[str, str]:
+        time.sleep(0.8)
+        return real(*args)
+
+    monkeypatch.setattr(clientstep.clienttools, "environment", slow_environment)
+    result = runner.run(step(client={"name": "rclone", "sh": "echo started; sleep 30"}, timeout=2,
+                             expect={"exit_code": 0}), scope())
+    assert result.outcome is not None and result.outcome.doc["timed_out"] is True
+    assert result.outcome.doc["stdout"] == "started\n" and result.mismatches[0].actual is None
+    assert process_timeout(300, 0.1) == pytest.approx(297.9) and process_timeout(1, 0) == pytest.approx(0.9)
+    assert process_timeout(10, 20) == 1.0  # setup ate the budget: the process still starts
 
 
 INSTALLED = [n for n in clienttools.CATALOG if clienttools.version(n) is not None]

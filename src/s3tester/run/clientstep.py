@@ -34,6 +34,11 @@ from s3tester.suite.models import ClientSpec, Step
 from s3tester.suite.variables import Scope
 
 CLIENT_TIMEOUT = 300.0  # seconds for a client step without its own `timeout`
+# The step's deadline (timeout + a small slack) runs from the step's start, the process's own
+# timeout only from its start: the process is killed this much before the step's timeout
+# (less what setup took), so that a hanging client is always the client's timeout (failed,
+# timed_out) and never, depending on load, the step's deadline (errored).
+KILL_MARGIN = 2.0
 OUTPUT_LIMIT = 256 * 1024  # characters of stdout/stderr kept
 HOME = ".home"  # the private home (config files with secrets) inside the work dir
 SCRIPT_NAMES = {"sh": ".step.sh", "python": ".step.py", "node": ".step.js"}
@@ -63,6 +68,7 @@ class ClientRunner:
 
     def send(self, step: Step, scope: Scope) -> Outcome:
         assert step.client is not None
+        entered = time.perf_counter()
         spec: ClientSpec = scope_spec(step.client, scope)
         base = self.base or clienttools.clients_dir()
         version = clienttools.version(spec.name, base)
@@ -80,8 +86,8 @@ class ClientRunner:
         env = clienttools.environment(spec.name, self.clients.endpoint, cred, home, base)
         env.update({k: str(v) for k, v in spec.env.items()})
         argv = [*clienttools.interpreter(spec.name, spec.script_kind, base), str(script)]
-        timeout = step.timeout or CLIENT_TIMEOUT
         started = time.perf_counter()
+        timeout = process_timeout(step.timeout or CLIENT_TIMEOUT, started - entered)
         code, out, err, timed_out = run_process(argv, work, env, timeout)
         elapsed = time.perf_counter() - started
         if self.record is not None:
@@ -116,6 +122,12 @@ def explain(mismatches: list[Mismatch], outcome: Outcome, limit: int = 400) -> N
 
 class ClientMissing(Exception):
     """A client step's client is not installed."""
+
+
+def process_timeout(timeout: float, setup: float) -> float:
+    """Seconds the client process may run: the step's timeout less the setup already spent
+    and a margin (at most a tenth of the timeout) for killing it and collecting its output."""
+    return max(timeout - setup - min(KILL_MARGIN, timeout / 10), timeout / 10)
 
 
 def scope_spec(spec: ClientSpec, scope: Scope) -> ClientSpec:
