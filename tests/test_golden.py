@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from s3tester.cli import cli
 from s3tester.results import golden
 from s3tester.results.golden import Golden, GoldenCase
+from s3tester.results.records import CaseResult
 from s3tester.servers.catalog import launchable_vendors as launchable
 from s3tester.suite.models import EndpointConfig
 
@@ -98,6 +99,12 @@ def test_compare_command_exit_codes(tmp_path: Path) -> None:
     assert invoke("compare", str(tmp_path / "fixed.json"), str(tmp_path / "g"), "--strict").exit_code == 1
     missing = invoke("compare", str(tmp_path / "good.json"), str(tmp_path / "nowhere"))
     assert missing.exit_code == 2
+    errored = CaseResult(id="objects/b", area="objects", status="errored", step="test[0]", operation="GetObject",
+                         reason="test[0] GetObject: ReadTimeoutError")
+    worse = run_result([passed("objects/a"), errored])  # the known failure became errored
+    (tmp_path / "worse.json").write_text(worse.to_json())
+    result = invoke("compare", str(tmp_path / "worse.json"), str(tmp_path / "g"))
+    assert result.exit_code == 1 and "FAIL: 1 worsened: objects/b" in result.output, result.output
 
 
 def test_run_with_golden_against_moto(tmp_path: Path, moto_endpoint: EndpointConfig) -> None:
