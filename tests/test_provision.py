@@ -96,6 +96,23 @@ def test_prepare_output_without_the_key_pair(tmp_path: Path) -> None:
     assert "s3tester: prepare[0]" in message
 
 
+def test_prepare_that_prints_its_key_pair_then_hangs_is_judged_by_its_answer(tmp_path: Path) -> None:
+    """radosgw-admin on dbstore sometimes prints the new user and never exits: the answer counts."""
+    doc = json.dumps({"keys": [{"access_key": "AK-hung", "secret_key": "SK-hung-secret"}]})
+    code = f"import sys, time; print({doc!r}); sys.stdout.flush(); time.sleep(60)"
+    profile = fake_profile(prepare=[{"command": python(code), "credential": "made", "timeout": 1}])
+    with launched(profile, tmp_path) as (_server, endpoint):
+        assert endpoint.credentials["made"].access_key == "AK-hung"
+    assert "printed its key pair but did not exit within 1s: killed" in (tmp_path / "server.log").read_text()
+
+
+def test_prepare_that_hangs_silently_fails_the_launch(tmp_path: Path) -> None:
+    profile = fake_profile(prepare=[{"command": python("import time; time.sleep(60)"), "credential": "made", "timeout": 1}])
+    with pytest.raises(EndpointError) as info, launched(profile, tmp_path):
+        pass
+    assert str(info.value).startswith("vendor 'fake': launch.prepare[0] failed: no answer within 1s;")
+
+
 def test_prepare_runs_once_across_a_restart(tmp_path: Path) -> None:
     profile = fake_profile(prepare=[{"command": python("open('runs', 'a').write('run\\n')")}])
     with launched(profile, tmp_path) as (server, _endpoint):
