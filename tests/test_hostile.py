@@ -10,12 +10,11 @@ import json
 import os
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from loopback import QuietHandler, serve
 
 ROOT = Path(__file__).resolve().parent.parent
 SUITE = """\
@@ -29,11 +28,8 @@ groups:
 """
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(QuietHandler):
     mode = "self-307"
-
-    def log_message(self, *args: object) -> None:
-        pass
 
     def _answer(self) -> None:
         length = int(self.headers.get("content-length") or 0)
@@ -62,15 +58,8 @@ class _Handler(BaseHTTPRequestHandler):
 
 @pytest.fixture(params=["self-307", "huge", "garbage"])
 def hostile(request: pytest.FixtureRequest) -> Iterator[tuple[str, str]]:
-    handler = type("H", (_Handler,), {"mode": request.param})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield request.param, f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve(type("H", (_Handler,), {"mode": request.param})) as url:
+        yield request.param, url
 
 
 def test_a_hostile_server_gets_verdicts_and_results(hostile: tuple[str, str], tmp_path: Path) -> None:

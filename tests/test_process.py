@@ -175,6 +175,26 @@ def test_signal_group_reaches_the_group_and_ignores_a_gone_one() -> None:
         os.killpg(proc.pid, 0)
 
 
+def _child_dies_with_a_sigkilled_parent(script: str, settle: float, why: str) -> None:
+    """Run `script` (it prints its child's pid, then sleeps); after `settle` seconds the child
+    must be alive; once the parent is SIGKILLed, it must be gone within 10 s."""
+    parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert parent.stdout is not None
+    child = int(parent.stdout.readline())
+    try:
+        time.sleep(settle)
+        assert _alive(child), why
+        parent.kill()
+        parent.wait(10)
+        deadline = time.monotonic() + 10
+        while _alive(child) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not _alive(child), "the child outlived its SIGKILLed parent"
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(child, signal.SIGKILL)
+
+
 def _alive(pid: int) -> bool:
     try:
         with open(f"/proc/{pid}/stat", encoding="ascii") as handle:
@@ -196,21 +216,7 @@ def test_a_server_spawned_from_a_worker_thread_dies_with_a_sigkilled_parent(tmp_
         "print(box[0].pid, flush=True)\n"
         "time.sleep(60)\n"
     )
-    parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
-    assert parent.stdout is not None
-    child = int(parent.stdout.readline())
-    try:
-        time.sleep(0.5)
-        assert _alive(child), "the server died with the worker thread that started it"
-        parent.kill()
-        parent.wait(10)
-        deadline = time.monotonic() + 10
-        while _alive(child) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert not _alive(child), "the server outlived a SIGKILLed s3tester"
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(child, signal.SIGKILL)
+    _child_dies_with_a_sigkilled_parent(script, settle=0.5, why="the server died with the worker thread that started it")
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="prctl(PR_SET_PDEATHSIG)")
@@ -224,18 +230,4 @@ def test_s3tester_dies_with_its_parent_when_asked(tmp_path: Path) -> None:
         "print(child.pid, flush=True)\n"
         "time.sleep(60)\n"
     )
-    parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
-    assert parent.stdout is not None
-    child = int(parent.stdout.readline())
-    try:
-        time.sleep(1.0)
-        assert _alive(child)
-        parent.kill()
-        parent.wait(10)
-        deadline = time.monotonic() + 10
-        while _alive(child) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert not _alive(child)
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(child, signal.SIGKILL)
+    _child_dies_with_a_sigkilled_parent(script, settle=1.0, why="s3tester died before its parent")

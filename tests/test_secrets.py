@@ -219,13 +219,9 @@ def test_no_secret_when_interrupted(moto_endpoint: EndpointConfig, suite: Path, 
 def test_no_secret_from_a_hostile_server_that_echoes_them(tmp_path: Path) -> None:
     """A server that echoes the request's token and auth header back in every encoding,
     in an error body and in garbage with status 200: nothing reaches any output."""
-    import threading
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from loopback import QuietHandler, serve
 
-    class Echo(BaseHTTPRequestHandler):
-        def log_message(self, *args: object) -> None:
-            pass
-
+    class Echo(QuietHandler):
         def _answer(self) -> None:
             length = int(self.headers.get("content-length") or 0)
             if length:
@@ -247,15 +243,12 @@ def test_no_secret_from_a_hostile_server_that_echoes_them(tmp_path: Path) -> Non
 
         do_GET = do_PUT = do_DELETE = do_HEAD = do_POST = _answer
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Echo)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_address[1]}"
     suite = tmp_path / "echo.yaml"
     suite.write_text(
         "groups:\n  - name: put\n    test:\n      - op: CreateBucket\n        params: {Bucket: '${bucket}'}\n"
         "  - name: list\n    test:\n      - op: ListBuckets\n        expect: {Owner.ID: x}\n", encoding="utf-8")
     outputs: dict[str, str] = {}
-    try:
+    with serve(Echo) as url:
         for fmt in ("table", "json", "yaml", "junit"):
             results = tmp_path / f"{fmt}.results.json"
             proc = _run(["--log-format", "json", "--log-level", "debug", "run", str(suite), "--endpoint", url,
@@ -263,9 +256,6 @@ def test_no_secret_from_a_hostile_server_that_echoes_them(tmp_path: Path) -> Non
             assert proc.returncode == 1, proc.stderr
             outputs[f"{fmt} stdout"], outputs[f"{fmt} stderr"] = proc.stdout, proc.stderr
             outputs[f"{fmt} results"] = results.read_text()
-    finally:
-        server.shutdown()
-        server.server_close()
     assert "AccessDenied" in outputs["json results"]
     for where, text in outputs.items():
         _assert_clean(where, text)

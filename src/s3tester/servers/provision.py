@@ -37,13 +37,13 @@ def run_prepare(server: LocalServer) -> None:
                 f"'{server.expand(step.command[0], secrets=False)}' missing; install it with: {server.spec.install}"
             )
         argv, keywords = found
-        timed_out = False
+        timed_out, hung = False, f"no answer within {step.timeout:g}s"
         try:
             done = subprocess.run(argv, **keywords, capture_output=True, timeout=step.timeout, check=False)
             failure = None if done.returncode == 0 else f"exit code {done.returncode}"
         except subprocess.TimeoutExpired as exc:
             done = subprocess.CompletedProcess(argv, -1, exc.stdout or b"", exc.stderr or b"")
-            failure, timed_out = f"no answer within {step.timeout:g}s", True
+            failure, timed_out = hung, True
         out = done.stdout.decode(errors="replace")
         if timed_out and step.credential is not None and out.strip():
             failure = None  # it printed its answer, then hung on the way out (radosgw-admin on dbstore): judge the answer
@@ -57,8 +57,7 @@ def run_prepare(server: LocalServer) -> None:
                     raise ValueError("no key pair at the given expressions")
                 created = Credential(access_key=access, secret_key=SecretStr(secret))
             except ValueError as exc:  # json.JSONDecodeError is a ValueError
-                failure = (f"no answer within {step.timeout:g}s" if timed_out
-                           else f"cannot read a key pair from its output ({exc})")
+                failure = hung if timed_out else f"cannot read a key pair from its output ({exc})"
         if created is not None and step.credential is not None:
             server.credentials[step.credential] = created
         with server.log_path.open("a") as log:
